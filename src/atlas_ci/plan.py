@@ -1,0 +1,84 @@
+"""Which checks a command runs: gates, `--only`/`--skip` selection, and what config disables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from atlas_ci.checks.base import Check, check_id
+from atlas_ci.config import LoadedConfig
+from atlas_ci.errors import ConfigError
+from atlas_ci.gates import GateSpec, registry
+from atlas_ci.settings import CheckSettings, GateSettings
+
+
+@dataclass(frozen=True)
+class Planned:
+    check: Check
+    settings: CheckSettings
+    gate_settings: GateSettings
+    # Set when the check will not run: it is reported `skipped` with this reason.
+    skip_reason: str | None = None
+
+    @property
+    def id(self) -> str:
+        return check_id(self.check)
+
+
+def gate_checks(spec: GateSpec, gate_settings: GateSettings) -> list[tuple[Check, CheckSettings]]:
+    pairs: list[tuple[Check, CheckSettings]] = []
+    if spec.expand is not None:
+        pairs.extend(spec.expand(gate_settings))
+    for check in spec.checks:
+        settings = getattr(gate_settings, check.name, None)
+        pairs.append((check, settings if isinstance(settings, CheckSettings) else check.settings_model()))
+    return pairs
+
+
+def all_checks(config: LoadedConfig, gate_names: Sequence[str] | None = None) -> list[Planned]:
+    """Every check of the given gates (all when None) with its settings; disabled ones carry a reason."""
+    out: list[Planned] = []
+    for name, spec in registry().items():
+        if gate_names is not None and name not in gate_names:
+            continue
+        gate_settings = config.gate(name)
+        for check, settings in gate_checks(spec, gate_settings):
+            reason = None
+            if not gate_settings.enabled:
+                reason = f"gate '{name}' disabled in config"
+            elif not settings.enabled:
+                reason = "disabled in config"
+            out.append(Planned(check, settings, gate_settings, reason))
+    return out
+
+
+def _matches(selector: str, planned: Planned) -> bool:
+    return selector in (planned.id, planned.check.name)
+
+
+def select(planned: list[Planned], only: Sequence[str], skip: Sequence[str]) -> list[Planned]:
+    """Apply `--only` and `--skip`; a selector matching nothing is a usage error, not a silent no-op."""
+    for selector in [*only, *skip]:
+        hits = [p.id for p in planned if _matches(selector, p)]
+        if not hits:
+            known = ", ".join(p.id for p in planned) or "none"
+            raise ConfigError(f"no check named '{selector}' in the selected gates (known: {known})")
+        if "." not in selector and len(hits) > 1:
+            raise ConfigError(f"'{selector}' is ambiguous: {', '.join(hits)}; use gate.check")
+    chosen = []
+    for p in planned:
+        if only and not any(_matches(s, p) for s in only):
+            continue
+        if any(_matches(s, p) for s in skip):
+            p = Planned(p.check, p.settings, p.gate_settings, "skipped with --skip")
+        chosen.append(p)
+    return chosen
+
+
+def gate_names(target: str) -> list[str]:
+    names = list(registry())
+    if target == "all":
+        return names
+    if target not in names:
+        raise ConfigError(f"unknown gate '{target}' (known: {', '.join(names)}, all)")
+    return [target]
