@@ -58,6 +58,9 @@ class NotImplementedCheck:
     def default_command(self, project: ProjectInfo) -> list[str]:
         return []
 
+    def version(self, project: ProjectInfo) -> str | None:
+        return None
+
     def run(self, ctx: CheckContext) -> CheckResult:
         return result(self, Status.SKIPPED, "not implemented")
 
@@ -75,6 +78,9 @@ class BrokenPluginCheck:
 
     def default_command(self, project: ProjectInfo) -> list[str]:
         return []
+
+    def version(self, project: ProjectInfo) -> str | None:
+        return None
 
     def run(self, ctx: CheckContext) -> CheckResult:
         return result(self, Status.ERROR, f"plugin failed to load: {self.problem}")

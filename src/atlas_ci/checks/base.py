@@ -86,6 +86,10 @@ class Check(Protocol):
         """argv prefix that starts the tool when the config sets no `command`."""
         ...
 
+    def version(self, project: ProjectInfo) -> str | None:
+        """The tool's version (for `list`, `doctor` and reports); None when it is not installed."""
+        ...
+
     def run(self, ctx: CheckContext) -> CheckResult:
         """Run the tool and judge its output."""
         ...

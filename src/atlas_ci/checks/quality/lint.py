@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding, relpath
+from atlas_ci.checks.base import (
+    CheckContext,
+    ProjectInfo,
+    judged,
+    make_finding,
+    relpath,
+    tool_version,
+)
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Severity
 from atlas_ci.settings import CheckSettings
@@ -24,6 +31,9 @@ class Lint:
 
     def default_command(self, project: ProjectInfo) -> list[str]:
         return ["ruff"]
+
+    def version(self, project: ProjectInfo) -> str | None:
+        return tool_version(self.default_command(project), project.root)
 
     def run(self, ctx: CheckContext) -> CheckResult:
         argv = ctx.command(self.default_command(ctx.project))
