@@ -1,0 +1,32 @@
+# Quick start: `make gate` (run atlas-ci on this repository) and `make test` (run the suite).
+# Both create .venv first on a fresh machine (Python 3.11+).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: venv gate test lint clean
+
+# Reinstall whenever a dependency list changes; Atlas (the reference service) is a project of its own.
+$(STAMP): pyproject.toml atlas/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e './atlas[load]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+gate: $(STAMP)
+	$(BIN)/atlas-ci gate all
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) reports .mypy_cache .ruff_cache .coverage .coverage.*

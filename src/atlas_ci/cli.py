@@ -1,0 +1,199 @@
+"""Typer app: each command is a short pipeline (load config -> run -> write reports -> exit code)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from atlas_ci import __version__
+
+app = typer.Typer(
+    help="One quality gate for Python repositories: security, tests, quality, perf, reliability, "
+    "deploy-readiness.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+config_app = typer.Typer(help="Validate, show or describe the configuration.", no_args_is_help=True)
+baseline_app = typer.Typer(help="Record stored baselines.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+app.add_typer(baseline_app, name="baseline")
+
+GATES = ("security", "tests", "quality", "perf", "reliability", "deploy", "all")
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Config file (default: "
+                      "atlas-ci.toml, else [tool.atlas-ci] in pyproject.toml).")]
+
+
+@contextlib.contextmanager
+def errors_to_exit() -> Iterator[None]:
+    """Our own errors become one message and the documented exit code; never a traceback."""
+    from atlas_ci import console
+    from atlas_ci.errors import AtlasCIError, ConfigError
+
+    try:
+        yield
+    except ConfigError as exc:
+        console.error(str(exc))
+        raise typer.Exit(2) from None
+    except AtlasCIError as exc:
+        console.error(str(exc))
+        raise typer.Exit(3) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"atlas-ci {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """atlas-ci: run gates, write JSON, SARIF and Markdown reports."""
+
+
+@app.command()
+def gate(
+    target: Annotated[str, typer.Argument(help=f"One of: {', '.join(GATES)}.")],
+    config: ConfigOpt = None,
+    only: Annotated[list[str] | None, typer.Option("--only", help="Run only this check "
+                    "(gate.check or a bare name); repeatable.")] = None,
+    skip: Annotated[list[str] | None, typer.Option("--skip", help="Skip this check; repeatable.")] = None,
+    report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Where reports go "
+                          "(default: [reports] dir, else reports/).")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Checks run at once "
+                    "(default: CPU count).")] = None,
+    base: Annotated[str | None, typer.Option("--base", help="Git ref to compare with "
+                    "(perf regressions, coverage of new code).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or table.")] = False,
+) -> None:
+    """Run a gate (or `all`) and write the reports."""
+    from atlas_ci.pipeline import GateRequest
+
+    request = GateRequest(target=target, root=Path.cwd(), config_path=config,
+                          only=tuple(only or ()), skip=tuple(skip or ()), report_dir=report_dir,
+                          jobs=jobs, base=base)
+    raise typer.Exit(_run(request, quiet))
+
+
+@app.command("deploy-check")
+def deploy_check(config: ConfigOpt = None,
+                 quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None:
+    """Release manager's check before tagging: the deploy gate."""
+    from atlas_ci.pipeline import GateRequest
+
+    raise typer.Exit(_run(GateRequest(target="deploy", root=Path.cwd(), config_path=config), quiet))
+
+
+def _run(request: Any, quiet: bool) -> int:
+    from atlas_ci import console, pipeline
+
+    with errors_to_exit():
+        prepared = pipeline.prepare(request)
+        out = console.make_console()
+        progress = console.Progress(out, len(prepared.planned)) if not quiet else None
+        with progress or contextlib.nullcontext():
+            outcome = pipeline.execute(prepared, progress or _Silent())
+        console.print_lines(out, outcome.annotations)
+        if not quiet:
+            console.print_table(out, outcome.report)
+            for path in outcome.written:
+                console.print_text(out, f"wrote {path.relative_to(request.root)}")
+        return outcome.exit_code
+    return 2  # unreachable: errors_to_exit always raises; keeps mypy's flow analysis content
+
+
+class _Silent:
+    def started(self, check: str) -> None:
+        pass
+
+    def finished(self, result: object) -> None:
+        pass
+
+
+@app.command("list")
+def list_checks(config: ConfigOpt = None) -> None:
+    """Every gate and check: enabled or not, its tool and the tool's version."""
+    from atlas_ci import config as config_mod
+    from atlas_ci import console, inventory
+
+    with errors_to_exit():
+        cfg = config_mod.load(Path.cwd(), config)
+        rows = inventory.rows(cfg, Path.cwd())
+    console.print_inventory(console.make_console(), [
+        (r.check, "yes" if r.enabled else f"no ({r.note})", r.tool or "-",
+         (r.version or "not found") if r.implemented else "not implemented")
+        for r in rows
+    ])
+
+
+@app.command()
+def doctor(config: ConfigOpt = None) -> None:
+    """Is the config valid, and is each enabled check's tool installed?"""
+    from atlas_ci import config as config_mod
+    from atlas_ci import console, inventory
+
+    with errors_to_exit():
+        cfg = config_mod.load(Path.cwd(), config)
+        rows = inventory.rows(cfg, Path.cwd(), enabled_only=True)
+    out = console.make_console()
+    console.print_text(out, f"config: {cfg.source or 'none found, using defaults'} (valid)")
+    for r in rows:
+        state = "not implemented" if not r.implemented else (r.version or "NOT FOUND")
+        console.print_text(out, f"{r.check:<28} {r.tool or '-':<16} {state}")
+    problems = inventory.problems(rows)
+    for line in problems:
+        console.print_text(out, f"problem: {line}")
+    raise typer.Exit(3 if problems else 0)
+
+
+@config_app.command("validate")
+def config_validate(config: ConfigOpt = None) -> None:
+    """Exit 0 when the config is valid, 2 with a message naming file, key and line when not."""
+    from atlas_ci import config as config_mod
+
+    with errors_to_exit():
+        cfg = config_mod.load(Path.cwd(), config)
+    typer.echo(f"{cfg.source or 'no config file (defaults)'}: valid")
+
+
+@config_app.command("show")
+def config_show(config: ConfigOpt = None) -> None:
+    """The effective config, defaults filled in, as JSON."""
+    from atlas_ci import config as config_mod
+
+    with errors_to_exit():
+        cfg = config_mod.load(Path.cwd(), config)
+    typer.echo(json.dumps(cfg.model.model_dump(mode="json"), indent=2))
+
+
+@config_app.command("schema")
+def config_schema() -> None:
+    """The JSON Schema of the config file."""
+    from atlas_ci import config as config_mod
+
+    typer.echo(json.dumps(config_mod.json_schema(), indent=2))
+
+
+@baseline_app.command("update")
+def baseline_update(
+    target: Annotated[str, typer.Argument(help="The gate whose baseline to record: perf.")],
+    config: ConfigOpt = None,
+) -> None:
+    """Record the stored baseline for a gate (perf: benchmark results by machine and Python)."""
+    from atlas_ci import baseline
+
+    with errors_to_exit():
+        for path in baseline.update(target, Path.cwd(), config):
+            typer.echo(f"wrote {path}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,46 @@
+"""What `list` and `doctor` show: every check, whether it is enabled, its tool and the tool's version."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from dataclasses import dataclass
+from pathlib import Path
+
+from atlas_ci import config as config_mod
+from atlas_ci import plan
+from atlas_ci.config import LoadedConfig
+from atlas_ci.gates import NotImplementedCheck
+
+
+@dataclass(frozen=True)
+class Row:
+    check: str
+    enabled: bool
+    note: str
+    tool: str
+    version: str | None
+    implemented: bool
+
+
+def rows(cfg: LoadedConfig, root: Path, *, enabled_only: bool = False) -> list[Row]:
+    """One row per check; tool versions are looked up concurrently (each is a subprocess)."""
+    project = config_mod.project_info(cfg, root, root / cfg.reports.dir)
+    planned = [p for p in plan.all_checks(cfg) if not enabled_only or p.skip_reason is None]
+    with cf.ThreadPoolExecutor(max_workers=8) as pool:
+        versions = list(pool.map(lambda p: p.check.version(project), planned))
+    return [
+        Row(check=p.id, enabled=p.skip_reason is None, note=p.skip_reason or "",
+            tool=p.check.tool, version=v,
+            implemented=not isinstance(p.check, NotImplementedCheck))
+        for p, v in zip(planned, versions, strict=True)
+    ]
+
+
+def problems(found: list[Row]) -> list[str]:
+    """What `doctor` asks the user to fix: enabled, implemented checks whose tool is missing."""
+    return [
+        f"{r.check}: '{r.tool}' not found; install it with `pip install {r.tool}` "
+        f"or set [gates.{r.check.replace('.', '.', 1)}] command"
+        for r in found
+        if r.enabled and r.implemented and r.tool and r.version is None
+    ]

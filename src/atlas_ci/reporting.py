@@ -1,0 +1,106 @@
+"""Assembles the Report from check results and writes the report files atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from atlas_ci import __version__, process
+from atlas_ci.errors import ConfigError
+from atlas_ci.model import CheckResult, GateResult, Report, Status, worst
+
+FILES = {"json": "atlas-ci.json", "sarif": "atlas-ci.sarif", "markdown": "summary.md"}
+
+
+def git_commit(root: Path) -> str | None:
+    try:
+        res = process.run(["git", "rev-parse", "HEAD"], cwd=root, timeout=10)
+    except Exception:  # noqa: BLE001 - not a git checkout, or no git: the report simply has no commit
+        return None
+    return res.stdout.strip() or None if res.returncode == 0 else None
+
+
+def build(results: Sequence[CheckResult], *, digest: str, started: datetime, duration: float,
+          commit: str | None, interrupted: bool = False) -> Report:
+    gates: dict[str, list[CheckResult]] = {}
+    for r in results:
+        gates.setdefault(r.gate, []).append(r)
+    gate_results = tuple(
+        GateResult(gate=name, status=worst([c.status for c in checks]), checks=tuple(checks))
+        for name, checks in gates.items()
+    )
+    return Report(tool_version=__version__, commit=commit, config_digest=digest,
+                  started_at=started.astimezone(UTC).isoformat(timespec="seconds"),
+                  duration=round(duration, 3), interrupted=interrupted,
+                  status=worst([g.status for g in gate_results]), gates=gate_results)
+
+
+def exit_code(report: Report) -> int:
+    if report.interrupted:
+        return 130
+    statuses = {c.status for c in report.checks}
+    if Status.ERROR in statuses:
+        return 3
+    if Status.FAILED in statuses:
+        return 1
+    return 0
+
+
+def inside(directory: Path, name: str) -> Path:
+    """`directory/name`, refusing any name that would land outside the report directory."""
+    target = (directory / name).resolve()
+    if not target.is_relative_to(directory.resolve()):
+        raise ConfigError(f"report path escapes the report directory: {name}")
+    return target
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Temp file in the same directory, fsync, rename: a crash never leaves half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def render_all(report: Report, formats: Sequence[str], root: Path) -> dict[str, str]:
+    """File name -> content for every requested format (reporters are pure)."""
+    from atlas_ci.reporters import json_report, markdown, sarif
+
+    renderers = {
+        "json": lambda: json_report.render(report),
+        "sarif": lambda: sarif.render(report, root),
+        "markdown": lambda: markdown.render(report),
+    }
+    return {FILES[f]: renderers[f]() for f in formats}
+
+
+def write_reports(report: Report, report_dir: Path, formats: Sequence[str], root: Path) -> list[Path]:
+    written = []
+    for name, text in render_all(report, formats, root).items():
+        path = inside(report_dir, name)
+        write_atomic(path, text)
+        written.append(path)
+    return written
+
+
+def github_outputs(report: Report) -> list[str]:
+    """Under GitHub Actions: annotation lines to print, and the step summary appended."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return []
+    from atlas_ci.reporters import github, markdown
+
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with Path(summary).open("a", encoding="utf-8") as handle:
+            handle.write(markdown.render(report) + "\n")
+    return github.annotations(report).splitlines()
