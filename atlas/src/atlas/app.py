@@ -1,0 +1,406 @@
+"""HTTP routes and middleware: the JSON API, health checks and metrics.
+
+The ASGI stack, outermost first: ObservabilityMiddleware (access log, metrics, request
+id) -> Starlette's ServerErrorMiddleware -> BodyLimitMiddleware -> ExceptionMiddleware ->
+router. Storage calls block, so handlers run them in Starlette's worker thread pool and
+the event loop stays free to accept and parse other requests meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Match, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from atlas.metrics import UNMATCHED_ROUTE, Metrics
+from atlas.models import ListQuery, NearQuery, PlaceIn, error_details
+from atlas.storage import Place, Storage
+
+DEFAULT_MAX_BODY_BYTES = 64 * 1024
+
+Handler = Callable[[Request], Awaitable[Response]]
+_M = TypeVar("_M", bound=BaseModel)
+
+access_log = logging.getLogger("atlas.access")
+log = logging.getLogger("atlas.app")
+
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+_ERROR_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+}
+
+
+class PayloadTooLargeError(Exception):
+    """The request body grew past the configured limit while being read."""
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Build the one error shape every failure uses."""
+    body = {"error": {"code": code, "message": message, "details": details or []}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+# -- middleware ---------------------------------------------------------------------------
+
+
+class BodyLimitMiddleware:
+    """Answer 413 for request bodies over ``max_bytes``.
+
+    Content-Length is checked up front, but it can be absent (chunked encoding) or
+    lie, so the bytes actually received are counted as well and the read is aborted as
+    soon as they pass the limit; the body is never buffered beyond it.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        """Wrap ``app``."""
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Reject or pass the request through with a counting ``receive``."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                await error_response(400, "bad_request", "invalid Content-Length header")(
+                    scope, receive, send
+                )
+                return
+            if int(declared) > self.max_bytes:
+                await self._reject(scope, receive, send)
+                return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise PayloadTooLargeError
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await error_response(
+            413, "payload_too_large", f"request body exceeds {self.max_bytes} bytes"
+        )(scope, receive, send)
+
+
+class ObservabilityMiddleware:
+    """Time every request, count it in metrics, log it as JSON and tag it with an id."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, routes: list[BaseRoute]) -> None:
+        """Wrap ``app``; ``routes`` resolve the route template used as a metric label."""
+        self.app = app
+        self.metrics = metrics
+        self.routes = routes
+
+    def _route_template(self, scope: Scope) -> str:
+        partial: str | None = None
+        for route in self.routes:
+            match, _ = route.matches(scope)
+            if not isinstance(route, Route):
+                continue
+            if match is Match.FULL:
+                return route.path
+            if match is Match.PARTIAL and partial is None:
+                partial = route.path  # right path, wrong method: answered 405 by this route
+        return partial if partial is not None else UNMATCHED_ROUTE
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the request and record how it went, whatever happens."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        method = str(scope["method"])
+        route = self._route_template(scope)
+        incoming_id = _header(scope, b"x-request-id")
+        request_id = (
+            incoming_id if incoming_id and _REQUEST_ID_RE.match(incoming_id) else uuid.uuid4().hex
+        )
+        status = 500
+        response_started = False
+
+        async def tagging_send(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = int(message["status"])
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode("ascii")))
+                headers.append((b"x-content-type-options", b"nosniff"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        in_progress = self.metrics.in_progress.labels(method=method, route=route)
+        in_progress.inc()
+        try:
+            await self.app(scope, receive, tagging_send)
+        except Exception:
+            # ServerErrorMiddleware has already sent a 500 and re-raised; log once here
+            # and stop, rather than also letting uvicorn print a second traceback.
+            log.exception("unhandled_exception", extra={"request_id": request_id})
+            if not response_started:
+                raise
+        finally:
+            in_progress.dec()
+            elapsed = time.perf_counter() - start
+            self.metrics.observe_request(method, route, status, elapsed)
+            access_log.info(
+                "request",
+                extra={
+                    "method": method,
+                    "path": scope["path"],
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 3),
+                    "request_id": request_id,
+                },
+            )
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return bytes(value).decode("latin-1").strip()
+    return None
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _storage(request: Request) -> Storage:
+    storage: Storage = request.app.state.storage
+    return storage
+
+
+def _validate_query(request: Request, model: type[_M]) -> _M:
+    return model.model_validate(dict(request.query_params))
+
+
+def _route(path: str, handlers: dict[str, Handler]) -> Route:
+    """One route per path with a handler per method.
+
+    A single Route (rather than one per method) lets Starlette answer other methods with
+    405 and a complete Allow header; separate Routes would each advertise only their own.
+    """
+    table = dict(handlers)
+    if "GET" in table:
+        table.setdefault("HEAD", table["GET"])
+
+    async def dispatch(request: Request) -> Response:
+        return await table[request.method](request)
+
+    return Route(path, dispatch, methods=sorted(table), name=path)
+
+
+def _place_id(request: Request) -> int:
+    place_id: int = request.path_params["place_id"]
+    return place_id
+
+
+def _not_found(place_id: int) -> JSONResponse:
+    return error_response(404, "not_found", f"no place with id {place_id}")
+
+
+# -- endpoints ----------------------------------------------------------------------------
+
+
+async def create_place(request: Request) -> Response:
+    """POST /places: validate, store durably, return 201 with the stored place."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        return error_response(
+            415, "unsupported_media_type", "Content-Type must be application/json"
+        )
+    body = await request.body()
+    try:
+        data = PlaceIn.model_validate_json(body)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False)
+        if any(err["type"] == "json_invalid" for err in errors):
+            return error_response(
+                400, "malformed_json", "request body is not valid JSON", error_details(errors)
+            )
+        raise
+    place = await run_in_threadpool(
+        _storage(request).create, data.name, data.latitude, data.longitude, data.tags
+    )
+    return JSONResponse(
+        place.to_json(), status_code=201, headers={"Location": f"/places/{place.id}"}
+    )
+
+
+async def get_place(request: Request) -> Response:
+    """GET /places/{id}."""
+    place_id = _place_id(request)
+    place = await run_in_threadpool(_storage(request).get, place_id)
+    if place is None:
+        return _not_found(place_id)
+    return JSONResponse(place.to_json())
+
+
+async def delete_place(request: Request) -> Response:
+    """DELETE /places/{id}: 204 once the deletion is durable."""
+    place_id = _place_id(request)
+    if not await run_in_threadpool(_storage(request).delete, place_id):
+        return _not_found(place_id)
+    return Response(status_code=204)
+
+
+async def list_places(request: Request) -> Response:
+    """GET /places?tag=&limit=&after_id=: places in id order, optionally by tag."""
+    query = _validate_query(request, ListQuery)
+    places: list[Place] = await run_in_threadpool(
+        _storage(request).list_places, query.tag, query.limit, query.after_id
+    )
+    next_after = places[-1].id if len(places) == query.limit else None
+    return JSONResponse(
+        {
+            "places": [p.to_json() for p in places],
+            "count": len(places),
+            "next_after_id": next_after,
+        }
+    )
+
+
+async def near_places(request: Request) -> Response:
+    """GET /places/near?lat=&lon=&radius_km=&limit=: nearest first, with distance_km."""
+    query = _validate_query(request, NearQuery)
+    found = await run_in_threadpool(
+        _storage(request).near, query.lat, query.lon, query.radius_km, query.limit
+    )
+    return JSONResponse(
+        {
+            "places": [
+                {**place.to_json(), "distance_km": round(distance, 3)} for place, distance in found
+            ],
+            "count": len(found),
+        }
+    )
+
+
+async def healthz(request: Request) -> Response:
+    """Liveness: the process is up and its event loop answers."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """Readiness: the start-up integrity check passed and the database answers now."""
+    if not request.app.state.integrity_ok:
+        return JSONResponse(
+            {"status": "unavailable", "checks": {"integrity": "not verified"}}, status_code=503
+        )
+    try:
+        await run_in_threadpool(_storage(request).ping)
+    except sqlite3.Error as exc:
+        log.warning("readiness_failed", extra={"reason": str(exc)})
+        return JSONResponse(
+            {"status": "unavailable", "checks": {"integrity": "ok", "database": str(exc)}},
+            status_code=503,
+        )
+    return JSONResponse({"status": "ready", "checks": {"integrity": "ok", "database": "ok"}})
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    """Prometheus text exposition of this service's own registry."""
+    metrics: Metrics = request.app.state.metrics
+    body, content_type = metrics.render(request.headers.get("accept"))
+    return Response(body, headers={"Content-Type": content_type})
+
+
+# -- exception handlers -------------------------------------------------------------------
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)  # noqa: S101 - registered for this type only
+    status = exc.status_code
+    code = _ERROR_CODES.get(status, "http_error")
+    message = {
+        404: f"no route for {request.url.path}",
+        405: f"method {request.method} not allowed on {request.url.path}",
+    }.get(status, str(exc.detail))
+    return error_response(status, code, message, headers=dict(exc.headers or {}))
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ValidationError)  # noqa: S101 - registered for this type only
+    details = error_details(exc.errors(include_url=False, include_input=False))
+    return error_response(422, "validation_error", "request failed validation", details)
+
+
+async def _payload_too_large(request: Request, exc: Exception) -> Response:
+    limit: int = request.app.state.max_body_bytes
+    return error_response(413, "payload_too_large", f"request body exceeds {limit} bytes")
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    # Never leak exception text to clients; the log line carries it with the request id.
+    return error_response(500, "internal_error", "internal server error")
+
+
+# -- assembly -----------------------------------------------------------------------------
+
+
+def create_app(
+    storage: Storage,
+    metrics: Metrics,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    integrity_ok: bool = True,
+) -> ASGIApp:
+    """Build the ASGI application around an opened, checked Storage."""
+    routes: list[BaseRoute] = [
+        _route("/healthz", {"GET": healthz}),
+        _route("/readyz", {"GET": readyz}),
+        _route("/metrics", {"GET": metrics_endpoint}),
+        _route("/places", {"GET": list_places, "POST": create_place}),
+        # Declared before /places/{place_id}; the :int converter also keeps them apart.
+        _route("/places/near", {"GET": near_places}),
+        _route("/places/{place_id:int}", {"GET": get_place, "DELETE": delete_place}),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)],
+        exception_handlers={
+            HTTPException: _http_exception,
+            ValidationError: _validation_error,
+            PayloadTooLargeError: _payload_too_large,
+            Exception: _internal_error,
+        },
+    )
+    app.state.storage = storage
+    app.state.metrics = metrics
+    app.state.max_body_bytes = max_body_bytes
+    app.state.integrity_ok = integrity_ok
+    return ObservabilityMiddleware(app, metrics, routes)
