@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from atlas_ci.checks.quality.complexity import Complexity
+from atlas_ci.checks.quality.format import Format
 from atlas_ci.checks.quality.lint import Lint
+from atlas_ci.checks.quality.types import Types
 from atlas_ci.gates import GateSpec
 
-GATE = GateSpec(name="quality", checks=(Lint(),), summary="ruff, mypy and radon")
+GATE = GateSpec(
+    name="quality",
+    checks=(Lint(), Format(), Types(), Complexity()),
+    summary="ruff, mypy and radon",
+)

@@ -13,9 +13,15 @@ from atlas_ci.checks.base import (
     relpath,
     tool_version,
 )
+from atlas_ci.checks.quality.common import ensure_complete, tail, version_of
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Severity
 from atlas_ci.settings import CheckSettings
+
+# ruff >= 0.5 names syntax errors "invalid-syntax"; older releases gave them a null code.
+SYNTAX_ERROR = "invalid-syntax"
+# ruff's warning when the paths hold no Python file: nothing was linted, so nothing can pass.
+NO_FILES = "No Python files found"
 
 
 class LintSettings(CheckSettings):
@@ -37,39 +43,61 @@ class Lint:
 
     def run(self, ctx: CheckContext) -> CheckResult:
         argv = ctx.command(self.default_command(ctx.project))
-        # --force-exclude: the project's `exclude` applies even to paths named on the command line.
-        args = ["check", "--output-format", "json", "--no-fix", "--force-exclude", "--exit-zero"]
-        for pattern in ctx.project.exclude:
-            args += ["--extend-exclude", pattern]
-        res = ctx.run([*argv, *args, *ctx.project.paths])
-        if res.timed_out:
-            raise CheckError(f"ruff timed out after {ctx.settings.timeout:g}s")
+        res = ctx.run([*argv, *lint_args(ctx.project)])
+        ensure_complete(res, "ruff", ctx)
         if res.returncode != 0:
-            raise CheckError(f"ruff exited {res.returncode}: {res.output_tail}")
+            raise CheckError(f"ruff exited {res.returncode}: {tail(res.output_tail)}")
         findings = parse(res.stdout, self, ctx)
-        return judged(self, findings, reason_ok="no lint findings")
+        if not findings and NO_FILES in res.stderr:
+            raise CheckError(f"ruff found no Python files in {', '.join(ctx.project.paths)}")
+        return judged(self, findings, version=version_of(argv, ctx), reason_ok="no lint findings")
 
 
-def parse(stdout: str, check: Lint, ctx: CheckContext) -> list[Finding]:
+def lint_args(project: ProjectInfo) -> list[str]:
+    # --exit-zero: findings are read from the JSON, so any non-zero exit means ruff itself failed.
+    # --force-exclude: the project's `exclude` applies even to paths named on the command line.
+    args = ["check", "--output-format", "json", "--no-fix", "--force-exclude", "--exit-zero"]
+    for pattern in project.exclude:
+        args += ["--extend-exclude", pattern]  # extends, never replaces, the project's own list
+    return [*args, *project.paths]
+
+
+def load_items(stdout: str, tool: str = "ruff") -> list[Any]:
+    """ruff's JSON diagnostics list (shared by `ruff check` and `ruff format --check`)."""
     try:
         items: Any = json.loads(stdout)
     except json.JSONDecodeError as exc:
-        raise CheckError(f"ruff printed output that is not JSON: {stdout[:200]!r}") from exc
+        raise CheckError(f"{tool} printed output that is not JSON: {stdout[:200]!r}") from exc
     if not isinstance(items, list):
-        raise CheckError("ruff JSON output is not a list")
+        raise CheckError(f"{tool} JSON output is not a list")
+    return items
+
+
+def parse(stdout: str, check: Lint, ctx: CheckContext) -> list[Finding]:
     findings = []
-    for item in items:
+    for item in load_items(stdout):
         try:
-            code = item.get("code") or "syntax-error"  # ruff gives code null for syntax errors
-            loc, end = item["location"], item.get("end_location") or item["location"]
-            path = relpath(item["filename"], ctx.root)
-            findings.append(make_finding(
-                check, ctx.root, rule_id=code, message=item["message"], path=path,
-                line=max(1, int(loc["row"])), end_line=max(1, int(end["row"])),
-                start_column=max(1, int(loc["column"])), end_column=max(1, int(end["column"])),
-                severity=Severity.HIGH if code == "syntax-error" else Severity.MEDIUM,
-                help_uri=item.get("url"), help_text=f"ruff rule {code}",
-            ))
-        except (KeyError, TypeError, ValueError) as exc:
+            findings.append(_finding(item, check, ctx))
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
             raise CheckError(f"unexpected ruff JSON item {item!r}: {exc}") from exc
     return findings
+
+
+def _finding(item: dict[str, Any], check: Lint, ctx: CheckContext) -> Finding:
+    code = item.get("code") or SYNTAX_ERROR
+    loc, end = item["location"], item.get("end_location") or item["location"]
+    name = item.get("name")
+    return make_finding(
+        check,
+        ctx.root,
+        rule_id=code,
+        message=str(item["message"]),
+        path=relpath(item["filename"], ctx.root),
+        line=max(1, int(loc["row"])),
+        end_line=max(1, int(end["row"])),
+        start_column=max(1, int(loc["column"])),
+        end_column=max(1, int(end["column"])),
+        severity=Severity.HIGH if code == SYNTAX_ERROR else Severity.MEDIUM,
+        help_uri=item.get("url"),
+        help_text=f"ruff rule {code}" + (f" ({name})" if name else ""),
+    )

@@ -1,0 +1,159 @@
+"""quality.complexity: radon's cyclomatic complexity and maintainability index, from its JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import Field
+
+from atlas_ci.checks.base import (
+    CheckContext,
+    ProjectInfo,
+    judged,
+    make_finding,
+    tool_version,
+)
+from atlas_ci.checks.quality.common import ensure_complete, excluded, tail, version_of
+from atlas_ci.checks.quality.radon_data import Block, Module, parse_cc, parse_mi
+from atlas_ci.errors import CheckError
+from atlas_ci.model import CheckResult, Finding, Metric, Severity, fingerprint
+from atlas_ci.settings import CheckSettings
+
+CC_RULE = "cyclomatic-complexity"
+MI_RULE = "maintainability-index"
+
+
+class ComplexitySettings(CheckSettings):
+    max_complexity: int = Field(
+        default=10,
+        ge=1,
+        description="A function or method whose cyclomatic complexity is above this is a finding.",
+    )
+    min_maintainability: float = Field(
+        default=20.0,
+        ge=0,
+        le=100,
+        description="A module whose maintainability index (0-100) is below this is a finding.",
+    )
+
+
+class Complexity:
+    gate = "quality"
+    name = "complexity"
+    tool = "radon"
+    settings_model = ComplexitySettings
+    exclusive = False
+
+    def default_command(self, project: ProjectInfo) -> list[str]:
+        return ["radon"]
+
+    def version(self, project: ProjectInfo) -> str | None:
+        return tool_version(self.default_command(project), project.root)
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        settings = ctx.settings_as(ComplexitySettings)
+        argv = ctx.command(self.default_command(ctx.project))
+        # Every rank is asked for explicitly: a display filter in the project's radon config
+        # (cc_min, mi_min) must not hide blocks from the policy below.
+        cc = run_radon(ctx, [*argv, "cc", "-j", "-n", "A", "-x", "F", "--show-closures"])
+        mi = run_radon(ctx, [*argv, "mi", "-j", "-n", "A", "-x", "C"])
+        patterns = ctx.project.exclude
+        blocks = [b for b in parse_cc(cc, ctx.root) if not excluded(b.path, patterns)]
+        modules = [m for m in parse_mi(mi, ctx.root) if not excluded(m.path, patterns)]
+        if not modules:
+            raise CheckError(f"radon found no Python files in {', '.join(ctx.project.paths)}")
+        findings = [
+            *complexity_findings(self, ctx, blocks, settings.max_complexity),
+            *maintainability_findings(self, ctx, modules, settings.min_maintainability),
+        ]
+        return judged(
+            self,
+            findings,
+            metrics(blocks, settings.max_complexity),
+            version=version_of(argv, ctx),
+            reason_ok=f"{len(blocks)} functions within complexity {settings.max_complexity}",
+        )
+
+
+def run_radon(ctx: CheckContext, command: list[str]) -> Any:
+    res = ctx.run([*command, *radon_filters(ctx.project.exclude), *ctx.project.paths])
+    ensure_complete(res, "radon", ctx)
+    if res.returncode != 0:
+        raise CheckError(f"radon exited {res.returncode}: {tail(res.output_tail)}")
+    try:
+        return json.loads(res.stdout)
+    except json.JSONDecodeError as exc:
+        raise CheckError(f"radon printed output that is not JSON: {res.stdout[:200]!r}") from exc
+
+
+def radon_filters(patterns: Sequence[str]) -> list[str]:
+    """The project's exclude as radon's -e (path globs) and -i (directory names) lists.
+
+    radon splits both lists on commas, so a pattern holding one is left to the post-filter.
+    """
+    globs: list[str] = []
+    dirs: list[str] = []
+    for raw in patterns:
+        pattern = raw.removeprefix("./").rstrip("/")
+        if not pattern or "," in pattern:
+            continue
+        if "/" in pattern:  # anchored at the root, like ruff's exclude
+            globs += [pattern, f"{pattern}/*"]
+        else:
+            globs += [pattern, f"*/{pattern}", f"{pattern}/*", f"*/{pattern}/*"]
+            dirs.append(pattern)
+    args = ["-e", ",".join(globs)] if globs else []
+    return args + (["-i", ",".join(dirs)] if dirs else [])
+
+
+def complexity_findings(
+    check: Complexity, ctx: CheckContext, blocks: Sequence[Block], limit: int
+) -> list[Finding]:
+    return [
+        make_finding(
+            check,
+            ctx.root,
+            rule_id=CC_RULE,
+            path=b.path,
+            line=b.line,
+            severity=Severity.MEDIUM,
+            message=f"{b.kind} '{b.name}' has cyclomatic complexity {b.complexity} (max {limit})",
+            help_text="Split the function into smaller ones or simplify its branching.",
+        )
+        for b in blocks
+        if b.complexity > limit
+    ]
+
+
+def maintainability_findings(
+    check: Complexity, ctx: CheckContext, modules: Sequence[Module], limit: float
+) -> list[Finding]:
+    return [
+        make_finding(
+            check,
+            ctx.root,
+            rule_id=MI_RULE,
+            path=m.path,
+            severity=Severity.MEDIUM,
+            message=f"module maintainability index {m.mi:.1f} is below {limit:g}",
+            help_text="Radon's maintainability index (0-100) falls with size, complexity and "
+            "sparse comments.",
+            # The index moves with every edit; the module itself is the finding's identity.
+            fingerprint=fingerprint(MI_RULE, m.path, ""),
+        )
+        for m in modules
+        if m.mi < limit
+    ]
+
+
+def metrics(blocks: Sequence[Block], limit: int) -> list[Metric]:
+    scores = [b.complexity for b in blocks]
+    average = sum(scores) / len(scores) if scores else 0.0
+    return [
+        Metric(
+            name="max_complexity", value=max(scores, default=0), threshold=limit, direction="max"
+        ),
+        Metric(name="average_complexity", value=round(average, 2)),
+    ]
