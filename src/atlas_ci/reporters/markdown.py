@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from atlas_ci.model import CheckResult, Finding, Metric, Report, Status
 
@@ -11,6 +12,7 @@ MAX_REASON = 120
 MAX_MESSAGE = 300
 # GitHub rejects a step summary over 1 MiB; stop well before it.
 MAX_BYTES = 900_000
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 
 
 def render(report: Report) -> str:
@@ -92,8 +94,9 @@ def _metrics(c: CheckResult) -> str:
 def _threshold(m: Metric) -> str:
     if m.threshold is None:
         return ""
-    op = {"max": "<= ", "min": ">= "}.get(m.direction or "", "")
-    return f"{op}{_number(m.threshold)}"
+    # Words, not `<=`/`>=`: cells escape HTML, and "&lt;=" would be unreadable in summary.md.
+    bound = f"{m.direction} " if m.direction else ""
+    return f"{bound}{_number(m.threshold)}"
 
 
 def _row(*cells: str) -> str:
@@ -106,10 +109,10 @@ def _cell(text: str) -> str:
 
 
 def _inline(text: str) -> str:
-    # Flatten line breaks (a message must not open a heading or a new list item) and neutralise
-    # raw HTML, which GitHub renders in summaries.
-    flat = " ".join(text.split())
-    return flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # Flatten line breaks (a message must not open a heading or a new list item) and defuse what
+    # could open an HTML tag or comment (GitHub renders HTML in summaries; `<!--` would hide the
+    # rest). A plain `<` as in "coverage 81% < 90%" stays readable.
+    return _TAG_START.sub("&lt;", " ".join(text.split()))
 
 
 def _code(text: str) -> str:
