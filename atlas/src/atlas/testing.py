@@ -98,7 +98,7 @@ class AtlasProcess:
 
     proc: subprocess.Popen[bytes]
     port: int
-    db_path: Path
+    db_path: Path | None
     log_path: Path
     _log_file: Any = field(repr=False, default=None)
 
@@ -156,8 +156,9 @@ class AtlasProcess:
             self._log_file = None
 
 
-def server_command(port: int, db_path: Path, extra_args: Sequence[str] = ()) -> list[str]:
-    """Return the argv that starts Atlas on 127.0.0.1:port with this database."""
+def server_command(port: int, db_path: Path | None, extra_args: Sequence[str] = ()) -> list[str]:
+    """Return the argv that starts Atlas on 127.0.0.1:port (default database if None)."""
+    db_args = [] if db_path is None else ["--db", str(db_path)]
     return [
         sys.executable,
         "-m",
@@ -167,26 +168,30 @@ def server_command(port: int, db_path: Path, extra_args: Sequence[str] = ()) -> 
         LOOPBACK,
         "--port",
         str(port),
-        "--db",
-        str(db_path),
+        *db_args,
         *extra_args,
     ]
 
 
 def launch(
-    db_path: Path,
+    db_path: Path | None,
     log_path: Path,
     *,
     port: int | None = None,
     extra_args: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
+    wrapper: Sequence[str] = (),
 ) -> AtlasProcess:
-    """Start the server process without waiting for it; stderr and stdout go to log_path."""
+    """Start the server process without waiting for it; stderr and stdout go to log_path.
+
+    ``wrapper`` is prepended to the command line, e.g. a program that restricts the
+    process and then execs the rest of its arguments.
+    """
     port = free_port() if port is None else port
     log_file = log_path.open("ab")
     try:
         proc = subprocess.Popen(  # noqa: S603 - fixed argv of this interpreter, no shell
-            server_command(port, db_path, extra_args),
+            [*wrapper, *server_command(port, db_path, extra_args)],
             stdout=log_file,
             stderr=log_file,
             stdin=subprocess.DEVNULL,
@@ -224,11 +229,12 @@ def _port_in_use(log_text: str) -> bool:
 
 
 def start(
-    db_path: Path,
+    db_path: Path | None,
     log_path: Path,
     *,
     extra_args: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
+    wrapper: Sequence[str] = (),
     deadline_s: float = 20.0,
 ) -> AtlasProcess:
     """Start a server on a free port and wait until healthy; kill it if it never is.
@@ -237,7 +243,7 @@ def start(
     start that fails with "address already in use" is retried on a new port.
     """
     for _attempt in range(3):
-        server = launch(db_path, log_path, extra_args=extra_args, env=env)
+        server = launch(db_path, log_path, extra_args=extra_args, env=env, wrapper=wrapper)
         try:
             wait_healthy(server, deadline_s)
         except ServerStartError:
@@ -254,14 +260,15 @@ def start(
 
 @contextlib.contextmanager
 def running_server(
-    db_path: Path,
+    db_path: Path | None,
     log_path: Path,
     *,
     extra_args: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
+    wrapper: Sequence[str] = (),
 ) -> Iterator[AtlasProcess]:
     """Run a healthy server for the duration of the ``with`` block, then stop it."""
-    server = start(db_path, log_path, extra_args=extra_args, env=env)
+    server = start(db_path, log_path, extra_args=extra_args, env=env, wrapper=wrapper)
     try:
         yield server
     finally:
