@@ -1,4 +1,4 @@
-"""`atlas-ci baseline update <gate>`: record stored baselines (perf results by machine and Python)."""
+"""`atlas-ci baseline update <gate>`: record stored baselines (perf, by machine and Python)."""
 
 from __future__ import annotations
 

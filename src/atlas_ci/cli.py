@@ -1,4 +1,4 @@
-"""Typer app: each command is a short pipeline (load config -> run -> write reports -> exit code)."""
+"""Typer app: each command is a short pipeline (config -> run -> reports -> exit code)."""
 
 from __future__ import annotations
 
@@ -25,8 +25,14 @@ app.add_typer(config_app, name="config")
 app.add_typer(baseline_app, name="baseline")
 
 GATES = ("security", "tests", "quality", "perf", "reliability", "deploy", "all")
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Config file (default: "
-                      "atlas-ci.toml, else [tool.atlas-ci] in pyproject.toml).")]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Config file (default: atlas-ci.toml, else [tool.atlas-ci] in pyproject.toml).",
+    ),
+]
 
 
 @contextlib.contextmanager
@@ -53,39 +59,64 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """atlas-ci: run gates, write JSON, SARIF and Markdown reports."""
 
 
 @app.command()
-def gate(
+def gate(  # noqa: PLR0917 - Typer maps each parameter to an option
     target: Annotated[str, typer.Argument(help=f"One of: {', '.join(GATES)}.")],
     config: ConfigOpt = None,
-    only: Annotated[list[str] | None, typer.Option("--only", help="Run only this check "
-                    "(gate.check or a bare name); repeatable.")] = None,
-    skip: Annotated[list[str] | None, typer.Option("--skip", help="Skip this check; repeatable.")] = None,
-    report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Where reports go "
-                          "(default: [reports] dir, else reports/).")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Checks run at once "
-                    "(default: CPU count).")] = None,
-    base: Annotated[str | None, typer.Option("--base", help="Git ref to compare with "
-                    "(perf regressions, coverage of new code).")] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Run only this check (gate.check or a bare name); repeatable."),
+    ] = None,
+    skip: Annotated[
+        list[str] | None, typer.Option("--skip", help="Skip this check; repeatable.")
+    ] = None,
+    report_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--report-dir", help="Where reports go (default: [reports] dir, else reports/)."
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Checks run at once (default: CPU count).")
+    ] = None,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base", help="Git ref to compare with (perf regressions, coverage of new code)."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or table.")] = False,
 ) -> None:
     """Run a gate (or `all`) and write the reports."""
     from atlas_ci.pipeline import GateRequest
 
-    request = GateRequest(target=target, root=Path.cwd(), config_path=config,
-                          only=tuple(only or ()), skip=tuple(skip or ()), report_dir=report_dir,
-                          jobs=jobs, base=base)
+    request = GateRequest(
+        target=target,
+        root=Path.cwd(),
+        config_path=config,
+        only=tuple(only or ()),
+        skip=tuple(skip or ()),
+        report_dir=report_dir,
+        jobs=jobs,
+        base=base,
+    )
     raise typer.Exit(_run(request, quiet))
 
 
 @app.command("deploy-check")
-def deploy_check(config: ConfigOpt = None,
-                 quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None:
+def deploy_check(
+    config: ConfigOpt = None, quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False
+) -> None:
     """Release manager's check before tagging: the deploy gate."""
     from atlas_ci.pipeline import GateRequest
 
@@ -105,9 +136,11 @@ def _run(request: Any, quiet: bool) -> int:
         if not quiet:
             console.print_table(out, outcome.report)
             for path in outcome.written:
-                console.print_text(out, f"wrote {path.relative_to(request.root)}")
+                shown = (
+                    path.relative_to(request.root) if path.is_relative_to(request.root) else path
+                )
+                console.print_text(out, f"wrote {shown}")
         return outcome.exit_code
-    return 2  # unreachable: errors_to_exit always raises; keeps mypy's flow analysis content
 
 
 class _Silent:
@@ -127,11 +160,18 @@ def list_checks(config: ConfigOpt = None) -> None:
     with errors_to_exit():
         cfg = config_mod.load(Path.cwd(), config)
         rows = inventory.rows(cfg, Path.cwd())
-    console.print_inventory(console.make_console(), [
-        (r.check, "yes" if r.enabled else f"no ({r.note})", r.tool or "-",
-         (r.version or "not found") if r.implemented else "not implemented")
-        for r in rows
-    ])
+    console.print_inventory(
+        console.make_console(),
+        [
+            (
+                r.check,
+                "yes" if r.enabled else f"no ({r.note})",
+                r.tool or "-",
+                (r.version or "not found") if r.implemented else "not implemented",
+            )
+            for r in rows
+        ],
+    )
 
 
 @app.command()

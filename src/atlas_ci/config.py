@@ -1,4 +1,4 @@
-"""Configuration: Pydantic models (unknown keys rejected) and the loader for atlas-ci.toml or pyproject."""
+"""Configuration: Pydantic models (unknown keys rejected) read from atlas-ci.toml or pyproject."""
 
 from __future__ import annotations
 
@@ -25,12 +25,14 @@ ReportFormat = Literal["json", "sarif", "markdown"]
 class ProjectSettings(Settings):
     paths: tuple[str, ...] | None = Field(
         default=None,
-        description="What static checks look at. Default: src/ if present, else the repository's packages.",
+        description="What static checks look at. "
+        "Default: src/ if present, else the repository's packages.",
     )
     exclude: tuple[str, ...] = ()
     python: str | None = Field(
         default=None,
-        description="The project's interpreter (tests and type checks run in it). Default: the active "
+        description="The project's interpreter (tests and type checks run in it). "
+        "Default: the active "
         "virtualenv, else .venv/bin/python, else the interpreter running atlas-ci.",
     )
 
@@ -42,7 +44,7 @@ class ReportSettings(Settings):
 
 @cache
 def config_model() -> type[BaseModel]:
-    """The whole config's model, built from the gate registry so plugins' settings are validated too."""
+    """The whole config's model, built from the registry so plugins' settings are validated too."""
     from atlas_ci.gates import registry
 
     gate_fields: dict[str, Any] = {}
@@ -90,7 +92,7 @@ class LoadedConfig:
 
 
 def find_config(root: Path) -> tuple[Path, tuple[str, ...]] | None:
-    """atlas-ci.toml, else pyproject.toml with a [tool.atlas-ci] table; with the table's key prefix."""
+    """atlas-ci.toml, else pyproject.toml with a [tool.atlas-ci] table (and that key prefix)."""
     own = root / CONFIG_FILE
     if own.is_file():
         return own, ()
@@ -117,8 +119,12 @@ def load(root: Path, explicit: Path | None = None) -> LoadedConfig:
         for key in prefix:
             sub = data.get(key, {})
             if not isinstance(sub, dict):
-                raise ConfigError("must be a table", file=str(source), key=".".join(prefix),
-                                  line=locate(source.read_text(encoding="utf-8"), list(prefix)))
+                raise ConfigError(
+                    "must be a table",
+                    file=str(source),
+                    key=".".join(prefix),
+                    line=locate(source.read_text(encoding="utf-8"), list(prefix)),
+                )
             data = sub
     model = validate(data, source, prefix)
     digest = hashlib.sha256(json.dumps(model.model_dump(mode="json"), sort_keys=True).encode())
@@ -135,8 +141,12 @@ def validate(data: dict[str, Any], source: Path | None, prefix: tuple[str, ...] 
         # For a bad value the key exists; for a bad key the last element is that key.
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         message = _describe(err) + more
-        raise ConfigError(message, file=str(source) if source else "<defaults>",
-                          key=".".join([*prefix, *loc]), line=locate(text, [*prefix, *loc])) from None
+        raise ConfigError(
+            message,
+            file=str(source) if source else "<defaults>",
+            key=".".join([*prefix, *loc]),
+            line=locate(text, [*prefix, *loc]),
+        ) from None
 
 
 def _describe(err: Any) -> str:
@@ -162,7 +172,9 @@ def _parse(path: Path) -> dict[str, Any]:
 
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-_KEY = re.compile(r"""^\s*((?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+))*)\s*=""")
+_KEY = re.compile(
+    r"""^\s*((?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+))*)\s*="""
+)
 
 
 def _split_key(raw: str) -> list[str]:
@@ -170,7 +182,7 @@ def _split_key(raw: str) -> list[str]:
 
 
 def locate(text: str, key: list[str]) -> int | None:
-    """The line defining the longest prefix of a dotted key: tomllib keeps no positions, so we scan."""
+    """The line defining the longest prefix of a dotted key (tomllib keeps no positions)."""
     best: tuple[int, int] | None = None  # (matched length, line)
     table: list[str] = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -212,7 +224,7 @@ def project_python(root: Path, configured: str | None) -> str:
     import sys
 
     if configured:
-        return str((root / configured)) if "/" in configured else configured
+        return str(root / configured) if "/" in configured else configured
     venv = os.environ.get("VIRTUAL_ENV")
     if venv and (Path(venv) / "bin" / "python").exists():
         return str(Path(venv) / "bin" / "python")
@@ -231,6 +243,11 @@ def project_info(config: LoadedConfig, root: Path, report_dir: Path, base_ref: s
     from atlas_ci.checks.base import ProjectInfo
 
     p = config.project
-    return ProjectInfo(root=root, paths=p.paths or default_paths(root), exclude=p.exclude,
-                       python=project_python(root, p.python), report_dir=report_dir,
-                       base_ref=base_ref)
+    return ProjectInfo(
+        root=root,
+        paths=p.paths or default_paths(root),
+        exclude=p.exclude,
+        python=project_python(root, p.python),
+        report_dir=report_dir,
+        base_ref=base_ref,
+    )

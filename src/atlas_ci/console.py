@@ -16,15 +16,24 @@ from rich.text import Text
 
 from atlas_ci.model import CheckResult, Report, Status
 
-_STYLE = {Status.PASSED: "green", Status.FAILED: "red", Status.ERROR: "bold red",
-          Status.SKIPPED: "yellow"}
+_STYLE = {
+    Status.PASSED: "green",
+    Status.FAILED: "red",
+    Status.ERROR: "bold red",
+    Status.SKIPPED: "yellow",
+}
 
 
 def make_console(stream: TextIO | None = None) -> Console:
     """Plain output when not a terminal or NO_COLOR is set (Rich honours NO_COLOR itself)."""
     out = stream or sys.stdout
-    return Console(file=out, no_color="NO_COLOR" in os.environ, highlight=False,
-                   soft_wrap=True, width=None if out.isatty() else 120)
+    return Console(
+        file=out,
+        no_color="NO_COLOR" in os.environ,
+        highlight=False,
+        soft_wrap=True,
+        width=None if out.isatty() else 120,
+    )
 
 
 def live_enabled(console: Console) -> bool:
@@ -32,7 +41,7 @@ def live_enabled(console: Console) -> bool:
 
 
 class Progress:
-    """Runner observer: a live view of running checks on a TTY, one line per finished check otherwise."""
+    """Runner observer: live view of running checks on a TTY, a line per finished check."""
 
     def __init__(self, console: Console, total: int) -> None:
         self.console = console
@@ -44,8 +53,12 @@ class Progress:
 
     def __enter__(self) -> Progress:
         if live_enabled(self.console):
-            self._live = Live(get_renderable=self._render, console=self.console,
-                              refresh_per_second=4, transient=True)
+            self._live = Live(
+                get_renderable=self._render,
+                console=self.console,
+                refresh_per_second=4,
+                transient=True,
+            )
             self._live.__enter__()
         return self
 
@@ -85,9 +98,13 @@ def print_table(console: Console, report: Report) -> None:
     for column in ("check", "status", "findings", "duration", "reason"):
         table.add_column(column, overflow="fold")
     for check in report.checks:
-        table.add_row(check.check, Text(check.status.value, style=_STYLE[check.status]),
-                      str(len(check.findings)), f"{check.duration:.1f}s",
-                      _first_line(check.reason))
+        table.add_row(
+            check.check,
+            Text(check.status.value, style=_STYLE[check.status]),
+            str(len(check.findings)),
+            f"{check.duration:.1f}s",
+            _first_line(check.reason),
+        )
     console.print(table)
 
 
@@ -103,8 +120,9 @@ def print_lines(console: Console, lines: Iterable[str]) -> None:
 
 def error(message: str) -> None:
     """One clear message on stderr, never a traceback."""
-    Console(file=sys.stderr, no_color="NO_COLOR" in os.environ, highlight=False,
-            soft_wrap=True).print(Text(f"atlas-ci: error: {message}"))
+    Console(
+        file=sys.stderr, no_color="NO_COLOR" in os.environ, highlight=False, soft_wrap=True
+    ).print(Text(f"atlas-ci: error: {message}"))
 
 
 def print_inventory(console: Console, rows: Iterable[tuple[str, str, str, str]]) -> None:

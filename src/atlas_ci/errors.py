@@ -10,8 +10,14 @@ class AtlasCIError(Exception):
 class ConfigError(AtlasCIError):
     """Bad configuration or usage: exit 2, nothing ran. Message names the file, key and line."""
 
-    def __init__(self, message: str, *, file: str | None = None, key: str | None = None,
-                 line: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        key: str | None = None,
+        line: int | None = None,
+    ) -> None:
         self.file, self.key, self.line = file, key, line
         where = ":".join(p for p in (file, str(line) if line else None) if p)
         parts = [p for p in (where, f"'{key}'" if key else None) if p]

@@ -89,8 +89,11 @@ class BrokenPluginCheck:
 def _load_gate(name: str) -> GateSpec:
     module = GATE_MODULES[name]
     if module is None:
-        return GateSpec(name=name, implemented=False,
-                        checks=tuple(NotImplementedCheck(name, c) for c in PLANNED[name]))
+        return GateSpec(
+            name=name,
+            implemented=False,
+            checks=tuple(NotImplementedCheck(name, c) for c in PLANNED[name]),
+        )
     spec = importlib.import_module(module).GATE
     if not isinstance(spec, GateSpec):
         raise TypeError(f"{module}.GATE is not a GateSpec")
@@ -105,9 +108,13 @@ def _plugins() -> list[Check]:
             obj = ep.load()
             check = obj() if isinstance(obj, type) else obj
             if not isinstance(check, Check):
-                raise TypeError(f"{ep.value} does not provide gate, name, tool, settings_model and run()")
-        except Exception as exc:  # noqa: BLE001 - any plugin failure is reported as that check's error
-            found.append(BrokenPluginCheck(gate or "quality", name or ep.name, f"{ep.value}: {exc}"))
+                raise TypeError(
+                    f"{ep.value} does not provide gate, name, tool, settings_model and run()"
+                )
+        except Exception as exc:
+            found.append(
+                BrokenPluginCheck(gate or "quality", name or ep.name, f"{ep.value}: {exc}")
+            )
             continue
         found.append(check)
     return found
@@ -117,10 +124,11 @@ def _plugins() -> list[Check]:
 def registry() -> dict[str, GateSpec]:
     """Every gate with its checks, built-in first, then plugins in their gates."""
     gates = {name: _load_gate(name) for name in GATE_MODULES}
-    for check in _plugins():
-        spec = gates.get(check.gate) or GateSpec(name=check.gate, summary="third-party gate")
-        if check.name in {c.name for c in spec.checks}:
-            check = BrokenPluginCheck(check.gate, f"plugin-{check.name}",
-                                      f"name clashes with the existing check {check_id(check)}")
-        gates[check.gate] = replace(spec, checks=(*spec.checks, check))
+    for plugin in _plugins():
+        spec = gates.get(plugin.gate) or GateSpec(name=plugin.gate, summary="third-party gate")
+        check: Check = plugin
+        if plugin.name in {c.name for c in spec.checks}:
+            problem = f"name clashes with the existing check {check_id(plugin)}"
+            check = BrokenPluginCheck(plugin.gate, f"plugin-{plugin.name}", problem)
+        gates[plugin.gate] = replace(spec, checks=(*spec.checks, check))
     return gates

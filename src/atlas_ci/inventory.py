@@ -1,4 +1,4 @@
-"""What `list` and `doctor` show: every check, whether it is enabled, its tool and the tool's version."""
+"""What `list` and `doctor` show: every check, enabled or not, its tool and the tool's version."""
 
 from __future__ import annotations
 
@@ -29,9 +29,14 @@ def rows(cfg: LoadedConfig, root: Path, *, enabled_only: bool = False) -> list[R
     with cf.ThreadPoolExecutor(max_workers=8) as pool:
         versions = list(pool.map(lambda p: p.check.version(project), planned))
     return [
-        Row(check=p.id, enabled=p.skip_reason is None, note=p.skip_reason or "",
-            tool=p.check.tool, version=v,
-            implemented=not isinstance(p.check, NotImplementedCheck))
+        Row(
+            check=p.id,
+            enabled=p.skip_reason is None,
+            note=p.skip_reason or "",
+            tool=p.check.tool,
+            version=v,
+            implemented=not isinstance(p.check, NotImplementedCheck),
+        )
         for p, v in zip(planned, versions, strict=True)
     ]
 

@@ -128,7 +128,7 @@ class Report(_Frozen):
 
 
 def fingerprint(rule_id: str, path: str, content: str) -> str:
-    """Stable across unrelated edits: rule, path and whitespace-normalized flagged content, no line."""
+    """Stable across unrelated edits: rule, path and normalized flagged content, not the line."""
     normalized = " ".join(content.split())
     digest = hashlib.sha256(f"{rule_id}\0{path}\0{normalized}".encode())
     return digest.hexdigest()[:32]

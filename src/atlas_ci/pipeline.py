@@ -50,7 +50,7 @@ class Outcome:
 
 
 def prepare(req: GateRequest) -> Prepared:
-    """Everything that can fail with a usage or config error (exit 2) happens here, before any run."""
+    """Everything that can fail with a usage or config error (exit 2) happens here, first."""
     cfg = config_mod.load(req.root, req.config_path)
     planned = plan.select(plan.all_checks(cfg, plan.gate_names(req.target)), req.only, req.skip)
     report_dir = req.root / (req.report_dir or Path(cfg.reports.dir))
@@ -69,11 +69,19 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
             results = runner.run(prep.planned, prep.project, jobs=prep.jobs, observer=observer)
         except runner.Interrupted as stop:
             results, interrupted = stop.results, True
-    report = reporting.build(results, digest=prep.config.digest, started=started_at,
-                             duration=time.monotonic() - started,
-                             commit=reporting.git_commit(prep.project.root), interrupted=interrupted)
-    written = reporting.write_reports(report, prep.project.report_dir, prep.formats, prep.project.root)
-    return Outcome(report, written, reporting.github_outputs(report), reporting.exit_code(report))
+    report = reporting.build(
+        results,
+        digest=prep.config.digest,
+        started=started_at,
+        duration=time.monotonic() - started,
+        commit=reporting.git_commit(prep.project.root),
+        interrupted=interrupted,
+    )
+    written = reporting.write_reports(
+        report, prep.project.report_dir, prep.formats, prep.project.root, prep.config.source
+    )
+    annotations = reporting.github_outputs(report, prep.project.root)
+    return Outcome(report, written, annotations, reporting.exit_code(report))
 
 
 @contextlib.contextmanager

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from atlas_ci.checks.base import Check, check_id
 from atlas_ci.config import LoadedConfig
@@ -31,12 +31,14 @@ def gate_checks(spec: GateSpec, gate_settings: GateSettings) -> list[tuple[Check
         pairs.extend(spec.expand(gate_settings))
     for check in spec.checks:
         settings = getattr(gate_settings, check.name, None)
-        pairs.append((check, settings if isinstance(settings, CheckSettings) else check.settings_model()))
+        pairs.append(
+            (check, settings if isinstance(settings, CheckSettings) else check.settings_model())
+        )
     return pairs
 
 
 def all_checks(config: LoadedConfig, gate_names: Sequence[str] | None = None) -> list[Planned]:
-    """Every check of the given gates (all when None) with its settings; disabled ones carry a reason."""
+    """Every check of the given gates (None: all) with settings; disabled ones carry a reason."""
     out: list[Planned] = []
     for name, spec in registry().items():
         if gate_names is not None and name not in gate_names:
@@ -57,7 +59,7 @@ def _matches(selector: str, planned: Planned) -> bool:
 
 
 def select(planned: list[Planned], only: Sequence[str], skip: Sequence[str]) -> list[Planned]:
-    """Apply `--only` and `--skip`; a selector matching nothing is a usage error, not a silent no-op."""
+    """Apply `--only` and `--skip`; a selector matching nothing is a usage error, not a no-op."""
     for selector in [*only, *skip]:
         hits = [p.id for p in planned if _matches(selector, p)]
         if not hits:
@@ -69,9 +71,8 @@ def select(planned: list[Planned], only: Sequence[str], skip: Sequence[str]) -> 
     for p in planned:
         if only and not any(_matches(s, p) for s in only):
             continue
-        if any(_matches(s, p) for s in skip):
-            p = Planned(p.check, p.settings, p.gate_settings, "skipped with --skip")
-        chosen.append(p)
+        skipped = any(_matches(s, p) for s in skip)
+        chosen.append(replace(p, skip_reason="skipped with --skip") if skipped else p)
     return chosen
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -25,7 +26,7 @@ _live_lock = threading.Lock()
 _shutdown = threading.Event()
 
 
-class ShuttingDown(Exception):  # noqa: N818 - a control-flow signal
+class ShuttingDown(Exception):
     """Raised instead of starting a program once an interrupt has begun the shutdown."""
 
 
@@ -74,10 +75,8 @@ def _kill_group(proc: subprocess.Popen[bytes], grace: float = TERMINATE_GRACE) -
         if proc.poll() is not None and not _group_alive(proc.pid):
             return
         time.sleep(0.05)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _group_alive(pgid: int) -> bool:
@@ -102,7 +101,7 @@ def kill_all() -> None:
 
 
 def resolve(argv: Sequence[str]) -> list[str]:
-    """Find the program: the argv as given if it is a path, else PATH, else the active environment."""
+    """Find the program: a path as given; a name in the active environment first, then PATH."""
     program = argv[0]
     if os.sep in program:
         if not Path(program).exists():
@@ -149,10 +148,15 @@ def run(
         _kill_group(proc, grace=0.5)
     out, err = bytearray(), bytearray()
     overflow = [False]
-    assert proc.stdout is not None and proc.stderr is not None  # noqa: S101 - set by PIPE above
+    assert proc.stdout is not None  # noqa: S101 - set by PIPE above
+    assert proc.stderr is not None  # noqa: S101 - set by PIPE above
     readers = [
-        threading.Thread(target=_reader, args=(proc.stdout, out, output_cap, overflow), daemon=True),
-        threading.Thread(target=_reader, args=(proc.stderr, err, output_cap, overflow), daemon=True),
+        threading.Thread(
+            target=_reader, args=(proc.stdout, out, output_cap, overflow), daemon=True
+        ),
+        threading.Thread(
+            target=_reader, args=(proc.stderr, err, output_cap, overflow), daemon=True
+        ),
     ]
     for t in readers:
         t.start()
@@ -199,17 +203,13 @@ class Service:
         return self.proc.poll() is None
 
     def send_signal(self, sig: int) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, sig)
-        except ProcessLookupError:
-            pass
 
     def stop(self, sig: int = signal.SIGTERM, grace: float = 10.0) -> int:
         self.send_signal(sig)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            pass
         _kill_group(self.proc, grace=0.5)
         code = self.proc.wait()
         with _live_lock:
@@ -217,7 +217,9 @@ class Service:
         return code
 
 
-def start(argv: Sequence[str], *, cwd: Path, log_path: Path, env: Mapping[str, str] | None = None) -> Service:
+def start(
+    argv: Sequence[str], *, cwd: Path, log_path: Path, env: Mapping[str, str] | None = None
+) -> Service:
     """Start a background service; its output goes to `log_path` so it can never fill a pipe."""
     if _shutdown.is_set():
         raise ShuttingDown

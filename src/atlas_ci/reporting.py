@@ -18,13 +18,20 @@ FILES = {"json": "atlas-ci.json", "sarif": "atlas-ci.sarif", "markdown": "summar
 def git_commit(root: Path) -> str | None:
     try:
         res = process.run(["git", "rev-parse", "HEAD"], cwd=root, timeout=10)
-    except Exception:  # noqa: BLE001 - not a git checkout, or no git: the report simply has no commit
+    except Exception:
         return None
     return res.stdout.strip() or None if res.returncode == 0 else None
 
 
-def build(results: Sequence[CheckResult], *, digest: str, started: datetime, duration: float,
-          commit: str | None, interrupted: bool = False) -> Report:
+def build(
+    results: Sequence[CheckResult],
+    *,
+    digest: str,
+    started: datetime,
+    duration: float,
+    commit: str | None,
+    interrupted: bool = False,
+) -> Report:
     gates: dict[str, list[CheckResult]] = {}
     for r in results:
         gates.setdefault(r.gate, []).append(r)
@@ -32,10 +39,16 @@ def build(results: Sequence[CheckResult], *, digest: str, started: datetime, dur
         GateResult(gate=name, status=worst([c.status for c in checks]), checks=tuple(checks))
         for name, checks in gates.items()
     )
-    return Report(tool_version=__version__, commit=commit, config_digest=digest,
-                  started_at=started.astimezone(UTC).isoformat(timespec="seconds"),
-                  duration=round(duration, 3), interrupted=interrupted,
-                  status=worst([g.status for g in gate_results]), gates=gate_results)
+    return Report(
+        tool_version=__version__,
+        commit=commit,
+        config_digest=digest,
+        started_at=started.astimezone(UTC).isoformat(timespec="seconds"),
+        duration=round(duration, 3),
+        interrupted=interrupted,
+        status=worst([g.status for g in gate_results]),
+        gates=gate_results,
+    )
 
 
 def exit_code(report: Report) -> int:
@@ -72,28 +85,45 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def render_all(report: Report, formats: Sequence[str], root: Path) -> dict[str, str]:
+def render_all(
+    report: Report, formats: Sequence[str], root: Path, config_path: Path | None = None
+) -> dict[str, str]:
     """File name -> content for every requested format (reporters are pure)."""
     from atlas_ci.reporters import json_report, markdown, sarif
 
+    # Location-less findings point at the config file, so it must be named relative to the root.
+    config_rel = _relative(config_path, root) if config_path else None
     renderers = {
         "json": lambda: json_report.render(report),
-        "sarif": lambda: sarif.render(report, root),
+        "sarif": lambda: sarif.render(report, root, config_path=config_rel),
         "markdown": lambda: markdown.render(report),
     }
     return {FILES[f]: renderers[f]() for f in formats}
 
 
-def write_reports(report: Report, report_dir: Path, formats: Sequence[str], root: Path) -> list[Path]:
+def _relative(path: Path, root: Path) -> str | None:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def write_reports(
+    report: Report,
+    report_dir: Path,
+    formats: Sequence[str],
+    root: Path,
+    config_path: Path | None = None,
+) -> list[Path]:
     written = []
-    for name, text in render_all(report, formats, root).items():
+    for name, text in render_all(report, formats, root, config_path).items():
         path = inside(report_dir, name)
         write_atomic(path, text)
         written.append(path)
     return written
 
 
-def github_outputs(report: Report) -> list[str]:
+def github_outputs(report: Report, root: Path) -> list[str]:
     """Under GitHub Actions: annotation lines to print, and the step summary appended."""
     if os.environ.get("GITHUB_ACTIONS") != "true":
         return []
@@ -103,4 +133,4 @@ def github_outputs(report: Report) -> list[str]:
     if summary:
         with Path(summary).open("a", encoding="utf-8") as handle:
             handle.write(markdown.render(report) + "\n")
-    return github.annotations(report).splitlines()
+    return github.annotations(report, root).splitlines()

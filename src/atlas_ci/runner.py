@@ -32,7 +32,7 @@ class NullObserver:
 
 
 @dataclass
-class Interrupted(Exception):  # noqa: N818 - it is a control-flow signal, not an error
+class Interrupted(Exception):
     """Raised after children are killed; carries every result known so far (others marked)."""
 
     results: list[CheckResult]
@@ -43,25 +43,31 @@ def run_one(planned: Planned, project: ProjectInfo) -> CheckResult:
     check = planned.check
     if planned.skip_reason is not None:
         return result(check, Status.SKIPPED, planned.skip_reason)
-    ctx = CheckContext(project=project, settings=planned.settings, gate_settings=planned.gate_settings)
+    ctx = CheckContext(
+        project=project, settings=planned.settings, gate_settings=planned.gate_settings
+    )
     started = time.monotonic()
     try:
         res = check.run(ctx)
     except process.ShuttingDown:
         res = result(check, Status.ERROR, "interrupted")
     except ToolNotFoundError as exc:
-        res = result(check, Status.ERROR, f"{exc}; install it (pip install {check.tool}) or set "
-                     f"`command` for this check")
+        res = result(
+            check,
+            Status.ERROR,
+            f"{exc}; install it (pip install {check.tool}) or set `command` for this check",
+        )
     except CheckError as exc:
         res = result(check, Status.ERROR, str(exc))
-    except Exception as exc:  # noqa: BLE001 - isolate a crashing check from the others
+    except Exception as exc:
         tb = "".join(traceback.format_exception(exc)[-6:])
         res = result(check, Status.ERROR, f"check crashed: {exc!r}\n{tb}")
     return res.model_copy(update={"duration": round(time.monotonic() - started, 3)})
 
 
-def run(planned: Sequence[Planned], project: ProjectInfo, *, jobs: int,
-        observer: Observer | None = None) -> list[CheckResult]:
+def run(
+    planned: Sequence[Planned], project: ProjectInfo, *, jobs: int, observer: Observer | None = None
+) -> list[CheckResult]:
     """Run every planned check; results come back in plan order."""
     obs = observer or NullObserver()
     done: dict[str, CheckResult] = {}
@@ -74,14 +80,21 @@ def run(planned: Sequence[Planned], project: ProjectInfo, *, jobs: int,
     except KeyboardInterrupt:
         process.begin_shutdown()
         process.kill_all()
-        partial = [done.get(p.id) or result(p.check, Status.ERROR, "interrupted before it finished")
-                   for p in planned]
+        partial = [
+            done.get(p.id) or result(p.check, Status.ERROR, "interrupted before it finished")
+            for p in planned
+        ]
         raise Interrupted(partial) from None
     return [done[p.id] for p in planned]
 
 
-def _run_batch(batch: Sequence[Planned], project: ProjectInfo, jobs: int, obs: Observer,
-               done: dict[str, CheckResult]) -> None:
+def _run_batch(
+    batch: Sequence[Planned],
+    project: ProjectInfo,
+    jobs: int,
+    obs: Observer,
+    done: dict[str, CheckResult],
+) -> None:
     if not batch:
         return
     pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="check")

@@ -15,11 +15,14 @@ class CheckSettings(Settings):
     """Keys every check accepts under `[gates.<gate>.<check>]`."""
 
     enabled: bool = True
-    timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0, description="Seconds before the tool is killed.")
+    timeout: float = Field(
+        default=DEFAULT_TIMEOUT, gt=0, description="Seconds before the tool is killed."
+    )
     command: tuple[str, ...] | None = Field(
         default=None,
         min_length=1,
-        description="argv prefix used instead of the default tool invocation (e.g. to pin a binary).",
+        description="argv prefix used instead of the default tool invocation "
+        "(e.g. to pin a binary).",
     )
 
 

@@ -13,13 +13,19 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED_SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 
 
-def atlas_ci(*args: str, cwd: Path, timeout: float = 300,
-             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def atlas_ci(
+    *args: str, cwd: Path, timeout: float = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
     full_env.pop("GITHUB_ACTIONS", None) if not (env and "GITHUB_ACTIONS" in env) else None
     return subprocess.run(
         [sys.executable, "-m", "atlas_ci", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=timeout, env=full_env, check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+        check=False,
     )
 
 

@@ -1,4 +1,4 @@
-"""The check contract and the plain helpers adapters share (no base class to inherit behaviour from)."""
+"""The check contract and the plain helpers adapters share (no base class to inherit from)."""
 
 from __future__ import annotations
 
@@ -58,8 +58,9 @@ class CheckContext:
         """The configured `command` prefix, or the check's default invocation."""
         return list(self.settings.command or default)
 
-    def run(self, argv: Sequence[str], *, cwd: Path | None = None,
-            env: dict[str, str] | None = None) -> process.ProcessResult:
+    def run(
+        self, argv: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None
+    ) -> process.ProcessResult:
         return process.run(argv, cwd=cwd or self.root, timeout=self.settings.timeout, env=env)
 
 
@@ -75,6 +76,7 @@ class Check(Protocol):
     def tool(self) -> str:
         """The program's name, as shown by `atlas-ci list` and in SARIF."""
         ...
+
     @property
     def settings_model(self) -> type[CheckSettings]: ...
     @property
@@ -108,7 +110,7 @@ def tool_version(argv: Sequence[str], root: Path, timeout: float = 30.0) -> str 
     """First version-looking token of `argv --version`; None when the tool is absent or silent."""
     try:
         res = process.run([*argv, "--version"], cwd=root, timeout=timeout)
-    except Exception:  # noqa: BLE001 - a missing or broken tool simply has no version
+    except Exception:
         return None
     if res.returncode != 0:
         return None
@@ -118,17 +120,31 @@ def tool_version(argv: Sequence[str], root: Path, timeout: float = 30.0) -> str 
 
 # ---- result builders: a skip and an error are data too ----
 
+
 def result(ctx_or_check: Check, status: Status, reason: str = "", **kw: object) -> CheckResult:
     c = ctx_or_check
     return CheckResult.model_validate(
-        {"check": check_id(c), "gate": c.gate, "status": status, "reason": reason,
-         "tool": c.tool, **kw}
+        {
+            "check": check_id(c),
+            "gate": c.gate,
+            "status": status,
+            "reason": reason,
+            "tool": c.tool,
+            **kw,
+        }
     )
 
 
-def judged(check: Check, findings: Sequence[Finding], metrics: Sequence[Metric] = (),
-           *, version: str | None = None, reason_ok: str = "", extra_fail: str = "",
-           artifacts: Sequence[str] = ()) -> CheckResult:
+def judged(
+    check: Check,
+    findings: Sequence[Finding],
+    metrics: Sequence[Metric] = (),
+    *,
+    version: str | None = None,
+    reason_ok: str = "",
+    extra_fail: str = "",
+    artifacts: Sequence[str] = (),
+) -> CheckResult:
     """passed or failed, from the blocking findings and the metrics' thresholds."""
     blocking = [f for f in findings if f.blocking]
     breached = [m for m in metrics if metric_breached(m)]
@@ -142,9 +158,15 @@ def judged(check: Check, findings: Sequence[Finding], metrics: Sequence[Metric] 
     if extra_fail:
         reasons.append(extra_fail)
     reason = "; ".join(reasons) if failed else reason_ok
-    return result(check, Status.FAILED if failed else Status.PASSED, reason,
-                  findings=tuple(findings), metrics=tuple(metrics), tool_version=version,
-                  artifacts=tuple(artifacts))
+    return result(
+        check,
+        Status.FAILED if failed else Status.PASSED,
+        reason,
+        findings=tuple(findings),
+        metrics=tuple(metrics),
+        tool_version=version,
+        artifacts=tuple(artifacts),
+    )
 
 
 def _fmt(v: float | None) -> str:
@@ -160,6 +182,7 @@ def metric_breached(m: Metric) -> bool:
 
 
 # ---- locations and fingerprints ----
+
 
 def relpath(path: str | Path, root: Path) -> str:
     """Repository-relative POSIX path (tools print absolute or ./-prefixed paths)."""
@@ -183,8 +206,16 @@ def line_text(root: Path, path: str, start: int | None, end: int | None = None) 
     return "\n".join(lines[start - 1 : (end or start)])
 
 
-def make_finding(check: Check, root: Path, *, rule_id: str, message: str, path: str | None,
-                 line: int | None = None, **kw: object) -> Finding:
+def make_finding(
+    check: Check,
+    root: Path,
+    *,
+    rule_id: str,
+    message: str,
+    path: str | None,
+    line: int | None = None,
+    **kw: object,
+) -> Finding:
     """A Finding with a content-based fingerprint (stable when unrelated lines move)."""
     from atlas_ci.model import fingerprint
 
@@ -194,9 +225,17 @@ def make_finding(check: Check, root: Path, *, rule_id: str, message: str, path: 
         location = Location(path=path, start_line=line, **loc_kw)  # type: ignore[arg-type]
     content = line_text(root, path, line, location.end_line if location else None) if path else ""
     fp = fingerprint(rule_id, path or "", content or message)
-    return Finding.model_validate({"check": check_id(check), "tool": check.tool, "rule_id": rule_id,
-                                   "message": message, "location": location, "fingerprint": fp,
-                                   **kw})
+    return Finding.model_validate(
+        {
+            "check": check_id(check),
+            "tool": check.tool,
+            "rule_id": rule_id,
+            "message": message,
+            "location": location,
+            "fingerprint": fp,
+            **kw,
+        }
+    )
 
 
 def short_hash(value: str) -> str:

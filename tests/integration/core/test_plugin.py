@@ -1,4 +1,4 @@
-"""A third-party check installed through the `atlas_ci.checks` entry point is listed and runs in its gate."""
+"""A third-party check installed through the `atlas_ci.checks` entry point is listed and runs."""
 
 from __future__ import annotations
 
@@ -15,14 +15,30 @@ PLUGIN = REPO / "tests" / "fixtures" / "plugin"
 
 @pytest.fixture(scope="module")
 def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Install the plugin package for real (pip, its own build backend) into a directory of its own."""
+    """Install the plugin package for real (pip, its own build backend) into its own directory."""
     target = tmp_path_factory.mktemp("site")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--no-index", "--target", str(target), str(PLUGIN)],
-        check=True, capture_output=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--target",
+            str(target),
+            str(PLUGIN),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
-    assert any(p.name.startswith("atlas_ci_eof") and p.name.endswith(".dist-info") for p in target.iterdir())
+    assert any(
+        p.name.startswith("atlas_ci_eof") and p.name.endswith(".dist-info")
+        for p in target.iterdir()
+    )
     return target
 
 
@@ -46,7 +62,9 @@ def test_plugin_runs_in_its_gate_with_its_own_settings(plugin_site: Path, tmp_pa
     assert res.returncode == 1, res.stdout + res.stderr
     eof = checks(report(tmp_path))["quality.eof"]
     assert eof["status"] == "failed"
-    assert [(f["location"]["path"], f["location"]["start_line"]) for f in eof["findings"]] == [("src/bad.py", 2)]
+    assert [(f["location"]["path"], f["location"]["start_line"]) for f in eof["findings"]] == [
+        ("src/bad.py", 2)
+    ]
 
 
 def test_plugin_settings_are_validated(plugin_site: Path, tmp_path: Path) -> None:

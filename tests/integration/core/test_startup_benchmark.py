@@ -13,7 +13,11 @@ ENTRY = Path(sys.executable).parent / "atlas-ci"
 
 def test_version_startup(benchmark: BenchmarkFixture) -> None:
     # The console script is what users run; `python -m` is the fallback where it is not installed.
-    argv = [str(ENTRY), "--version"] if ENTRY.exists() else [sys.executable, "-m", "atlas_ci", "--version"]
+    argv = (
+        [str(ENTRY), "--version"]
+        if ENTRY.exists()
+        else [sys.executable, "-m", "atlas_ci", "--version"]
+    )
 
     def start() -> str:
         return subprocess.run(argv, capture_output=True, text=True, check=True, timeout=30).stdout

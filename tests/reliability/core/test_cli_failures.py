@@ -1,4 +1,4 @@
-"""Fail closed through the real CLI: bad config exits 2; broken, hanging or interrupted tools never pass."""
+"""Fail closed through the real CLI: bad config exits 2; broken or interrupted tools never pass."""
 
 from __future__ import annotations
 
@@ -24,12 +24,20 @@ def _project(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("[gates.quality.lint]\nbogus = 1\n", ["atlas-ci.toml:2", "gates.quality.lint.bogus", "unknown key"]),
-        ('[gates.quality.lint]\ntimeout = "x"\n', ["atlas-ci.toml:2", "gates.quality.lint.timeout"]),
+        (
+            "[gates.quality.lint]\nbogus = 1\n",
+            ["atlas-ci.toml:2", "gates.quality.lint.bogus", "unknown key"],
+        ),
+        (
+            '[gates.quality.lint]\ntimeout = "x"\n',
+            ["atlas-ci.toml:2", "gates.quality.lint.timeout"],
+        ),
         ("[gates.quality.lint\n", ["atlas-ci.toml:1", "malformed TOML"]),
     ],
 )
-def test_bad_config_exits_2_with_one_clear_message(tmp_path: Path, text: str, expected: list[str]) -> None:
+def test_bad_config_exits_2_with_one_clear_message(
+    tmp_path: Path, text: str, expected: list[str]
+) -> None:
     write_config(_project(tmp_path), text)
     res = atlas_ci("gate", "quality", cwd=tmp_path)
     assert res.returncode == 2
@@ -43,7 +51,8 @@ def test_bad_config_exits_2_with_one_clear_message(tmp_path: Path, text: str, ex
 def test_missing_config_file_exits_2(tmp_path: Path) -> None:
     res = atlas_ci("gate", "quality", "--config", "nope.toml", cwd=_project(tmp_path))
     assert res.returncode == 2
-    assert "nope.toml" in res.stderr and "not found" in res.stderr
+    assert "nope.toml" in res.stderr
+    assert "not found" in res.stderr
     assert "Traceback" not in res.stderr
 
 
@@ -54,8 +63,10 @@ def test_unknown_check_name_exits_2(tmp_path: Path) -> None:
 
 
 def _with_command(tmp_path: Path, argv: list[str], timeout: float = 60) -> None:
-    write_config(_project(tmp_path),
-                 f"[gates.quality.lint]\ncommand = {json.dumps(argv)}\ntimeout = {timeout}\n")
+    write_config(
+        _project(tmp_path),
+        f"[gates.quality.lint]\ncommand = {json.dumps(argv)}\ntimeout = {timeout}\n",
+    )
 
 
 @pytest.mark.parametrize(
@@ -79,8 +90,10 @@ def test_broken_tool_is_error_and_exit_3(tmp_path: Path, argv: list[str], reason
 
 def test_hanging_tool_times_out_and_leaves_nothing_behind(tmp_path: Path) -> None:
     marker = f"hang-{uuid.uuid4().hex}"
-    code = (f"import subprocess, time; subprocess.Popen(['bash', '-c', 'exec -a {marker} sleep 300']); "
-            "time.sleep(300)")
+    code = (
+        f"import subprocess, time; subprocess.Popen(['bash', '-c', 'exec -a {marker} sleep 300']); "
+        "time.sleep(300)"
+    )
     _with_command(tmp_path, [sys.executable, "-c", code], timeout=2)
     res = atlas_ci("gate", "quality", "--only", "lint", cwd=tmp_path)
     assert res.returncode == 3
@@ -93,12 +106,17 @@ def test_hanging_tool_times_out_and_leaves_nothing_behind(tmp_path: Path) -> Non
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_interrupt_exits_130_with_partial_report_and_no_children(tmp_path: Path, sig: int) -> None:
     marker = f"int-{uuid.uuid4().hex}"
-    code = (f"import subprocess, time; subprocess.Popen(['bash', '-c', 'exec -a {marker} sleep 300']); "
-            "time.sleep(300)")
+    code = (
+        f"import subprocess, time; subprocess.Popen(['bash', '-c', 'exec -a {marker} sleep 300']); "
+        "time.sleep(300)"
+    )
     _with_command(tmp_path, [sys.executable, "-c", code], timeout=300)
     proc = subprocess.Popen(
         [sys.executable, "-m", "atlas_ci", "gate", "quality", "--only", "lint"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "NO_COLOR": "1"},
     )
     try:

@@ -14,8 +14,15 @@ from atlas_ci.errors import ToolNotFoundError
 
 
 def test_captures_output_and_exit_code(tmp_path: Path) -> None:
-    res = process.run([sys.executable, "-c", "import sys; print('out'); print('err', file=sys.stderr); sys.exit(4)"],
-                      cwd=tmp_path, timeout=30)
+    res = process.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; print('out'); print('err', file=sys.stderr); sys.exit(4)",
+        ],
+        cwd=tmp_path,
+        timeout=30,
+    )
     assert (res.returncode, res.stdout.strip(), res.stderr.strip()) == (4, "out", "err")
     assert not res.timed_out
 
@@ -23,8 +30,10 @@ def test_captures_output_and_exit_code(tmp_path: Path) -> None:
 def test_timeout_kills_program_and_its_children(tmp_path: Path) -> None:
     marker = f"sleep-{uuid.uuid4().hex}"
     # The child is named through argv[0] so the test can find it in /proc afterwards.
-    code = (f"import subprocess, time; subprocess.Popen(['bash', '-c', 'exec -a {marker} sleep 300']); "
-            "time.sleep(300)")
+    code = (
+        f"import subprocess, time; subprocess.Popen(['bash', '-c', 'exec -a {marker} sleep 300']); "
+        "time.sleep(300)"
+    )
     res = process.run([sys.executable, "-c", code], cwd=tmp_path, timeout=1.5)
     assert res.timed_out
     assert wait_for(lambda: not pids_with(marker), timeout=10), "child outlived the timeout"
@@ -55,8 +64,11 @@ def test_missing_program_raises_tool_not_found(tmp_path: Path) -> None:
 
 def test_service_stops_whole_group(tmp_path: Path) -> None:
     marker = f"svc-{uuid.uuid4().hex}"
-    svc = process.start(["bash", "-c", f"(exec -a {marker} sleep 300) & wait"], cwd=tmp_path,
-                        log_path=tmp_path / "svc.log")
+    svc = process.start(
+        ["bash", "-c", f"(exec -a {marker} sleep 300) & wait"],
+        cwd=tmp_path,
+        log_path=tmp_path / "svc.log",
+    )
     assert wait_for(lambda: bool(pids_with(marker)), timeout=10)
     svc.stop(grace=2)
     assert not svc.alive()

@@ -18,14 +18,18 @@ def test_no_config_gives_defaults(tmp_path: Path) -> None:
 
 
 def test_atlas_ci_toml_is_read(tmp_path: Path) -> None:
-    (tmp_path / "atlas-ci.toml").write_text('[reports]\ndir = "out"\n[gates.quality.lint]\ntimeout = 5\n')
+    (tmp_path / "atlas-ci.toml").write_text(
+        '[reports]\ndir = "out"\n[gates.quality.lint]\ntimeout = 5\n'
+    )
     cfg = config.load(tmp_path)
     assert cfg.reports.dir == "out"
     assert cfg.gate("quality").lint.timeout == 5  # type: ignore[attr-defined]
 
 
 def test_pyproject_table_is_read(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.atlas-ci.reports]\ndir = "r2"\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.atlas-ci.reports]\ndir = "r2"\n'
+    )
     cfg = config.load(tmp_path)
     assert cfg.source == tmp_path / "pyproject.toml"
     assert cfg.reports.dir == "r2"
@@ -39,17 +43,22 @@ def test_pyproject_without_table_is_not_a_config(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "key", "line", "words"),
     [
-        ('[project]\npaths = ["src"]\n\n[gates.quality.lint]\nenabled = true\ntimeot = 5\n',
-         "gates.quality.lint.timeot", 6, "unknown key"),
+        (
+            '[project]\npaths = ["src"]\n\n[gates.quality.lint]\nenabled = true\ntimeot = 5\n',
+            "gates.quality.lint.timeot",
+            6,
+            "unknown key",
+        ),
         ('[gates.quality.lint]\ntimeout = "soon"\n', "gates.quality.lint.timeout", 2, "number"),
         ('[gates.quality]\nenabled = "maybe"\n', "gates.quality.enabled", 2, "boolean"),
-        ('[gates.nosuchgate]\nenabled = true\n', "gates.nosuchgate", 1, "unknown key"),
+        ("[gates.nosuchgate]\nenabled = true\n", "gates.nosuchgate", 1, "unknown key"),
         ('[reports]\nformats = ["json", "pdf"]\n', "reports.formats.1", 2, "json"),
-        ('[gates.quality.lint]\ncommand = []\n', "gates.quality.lint.command", 2, "at least 1"),
+        ("[gates.quality.lint]\ncommand = []\n", "gates.quality.lint.command", 2, "at least 1"),
     ],
 )
-def test_invalid_config_names_file_key_and_line(tmp_path: Path, text: str, key: str, line: int,
-                                                words: str) -> None:
+def test_invalid_config_names_file_key_and_line(
+    tmp_path: Path, text: str, key: str, line: int, words: str
+) -> None:
     (tmp_path / "atlas-ci.toml").write_text(text)
     with pytest.raises(ConfigError) as info:
         config.load(tmp_path)
@@ -61,7 +70,9 @@ def test_invalid_config_names_file_key_and_line(tmp_path: Path, text: str, key: 
 
 
 def test_key_in_pyproject_is_prefixed_and_located(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.atlas-ci.gates.quality]\nbogus = 1\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.atlas-ci.gates.quality]\nbogus = 1\n'
+    )
     with pytest.raises(ConfigError) as info:
         config.load(tmp_path)
     assert info.value.key == "tool.atlas-ci.gates.quality.bogus"
@@ -82,7 +93,7 @@ def test_missing_explicit_config(tmp_path: Path) -> None:
 
 
 def test_locate_handles_dotted_keys_and_inline_headers() -> None:
-    text = '[gates]\nquality.lint.timeout = 3\n[gates.security]\n  enabled = false # x\n'
+    text = "[gates]\nquality.lint.timeout = 3\n[gates.security]\n  enabled = false # x\n"
     assert config.locate(text, ["gates", "quality", "lint", "timeout"]) == 2
     assert config.locate(text, ["gates", "security", "enabled"]) == 4
     assert config.locate(text, ["gates", "security", "nope"]) == 3

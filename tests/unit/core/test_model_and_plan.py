@@ -29,7 +29,9 @@ def test_fingerprint_ignores_whitespace_but_not_rule_path_or_content() -> None:
 
 
 def _results(*statuses: Status) -> list[CheckResult]:
-    return [CheckResult(check=f"quality.c{i}", gate="quality", status=s) for i, s in enumerate(statuses)]
+    return [
+        CheckResult(check=f"quality.c{i}", gate="quality", status=s) for i, s in enumerate(statuses)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -43,14 +45,21 @@ def _results(*statuses: Status) -> list[CheckResult]:
     ],
 )
 def test_exit_codes(statuses: tuple[Status, ...], code: int) -> None:
-    report = reporting.build(_results(*statuses), digest="d", started=datetime.now(UTC),
-                             duration=0.0, commit=None)
+    report = reporting.build(
+        _results(*statuses), digest="d", started=datetime.now(UTC), duration=0.0, commit=None
+    )
     assert reporting.exit_code(report) == code
 
 
 def test_interrupted_report_exits_130() -> None:
-    report = reporting.build(_results(Status.PASSED), digest="d", started=datetime.now(UTC),
-                             duration=0.0, commit=None, interrupted=True)
+    report = reporting.build(
+        _results(Status.PASSED),
+        digest="d",
+        started=datetime.now(UTC),
+        duration=0.0,
+        commit=None,
+        interrupted=True,
+    )
     assert reporting.exit_code(report) == 130
 
 
@@ -76,7 +85,8 @@ def test_unknown_gate_is_a_usage_error() -> None:
 
 def test_disabled_check_and_gate_are_skipped_with_reason(tmp_path: Path) -> None:
     (tmp_path / "atlas-ci.toml").write_text(
-        "[gates.quality.lint]\nenabled = false\n[gates.deploy]\nenabled = false\n")
+        "[gates.quality.lint]\nenabled = false\n[gates.deploy]\nenabled = false\n"
+    )
     planned = {p.id: p for p in plan.all_checks(config.load(tmp_path))}
     assert planned["quality.lint"].skip_reason == "disabled in config"
     assert planned["deploy.systemd"].skip_reason == "gate 'deploy' disabled in config"
