@@ -1,0 +1,287 @@
+"""security.dependencies: pip-audit's JSON over requirements, the project or an environment.
+
+Fails closed: a dependency pip-audit skipped or could not look up makes the check `error` (pip-audit
+itself reports "No known vulnerabilities found" and exits 0 when every lookup failed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Literal, Self
+
+from packaging.utils import canonicalize_name
+from pydantic import Field, model_validator
+
+from atlas_ci.checks.base import (
+    CheckContext,
+    ProjectInfo,
+    judged,
+    python_module,
+    result,
+    tool_version,
+)
+from atlas_ci.checks.security import advisories, audit_report, manifests, osv_server
+from atlas_ci.checks.security.audit_report import Dep, IgnoreRule
+from atlas_ci.errors import CheckError
+from atlas_ci.model import CheckResult, Finding, Metric, Status
+from atlas_ci.settings import CheckSettings
+
+Source = Literal["requirements", "project", "environment"]
+# Skips that are configuration, not failure: --skip-editable marks the project's own checkout.
+EDITABLE_SKIP = "distribution marked as editable"
+LISTED = 12
+
+
+class DependenciesSettings(CheckSettings):
+    source: Source | None = Field(
+        default=None,
+        description="What to audit: `requirements` files, the `project` (pyproject.toml "
+        "dependencies, resolved by pip-audit) or the project's interpreter `environment`. "
+        "Default: requirements when listed, else project.",
+    )
+    requirements: tuple[str, ...] = Field(default=(), description="Requirements files to audit.")
+    no_deps: bool = Field(
+        default=False,
+        description="Audit only the pinned requirements themselves (pip-audit --no-deps "
+        "--disable-pip): no resolution, so every requirement must be pinned with ==.",
+    )
+    service: Literal["pypi", "osv"] = "pypi"
+    osv_url: str | None = Field(default=None, description="An OSV-compatible /v1/query URL.")
+    advisory_db: str | None = Field(
+        default=None, description="A directory of OSV records (JSON or YAML) for air-gapped CI."
+    )
+    ignore: tuple[IgnoreRule, ...] = ()
+    allow_unaudited: tuple[str, ...] = Field(
+        default=(), description="Packages accepted as unauditable (e.g. private ones)."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.source == "requirements" and not self.requirements:
+            raise ValueError("source = 'requirements' needs `requirements` files")
+        if self.requirements and self.source not in (None, "requirements"):
+            raise ValueError(f"`requirements` cannot be combined with source = '{self.source}'")
+        if self.no_deps and not self.requirements:
+            raise ValueError("`no_deps` applies only to `requirements` files")
+        if self.osv_url and self.service != "osv":
+            raise ValueError("`osv_url` needs service = 'osv'")
+        if self.advisory_db and self.osv_url:
+            raise ValueError("set either `advisory_db` or `osv_url`, not both")
+        return self
+
+    @property
+    def effective_source(self) -> Source:
+        return self.source or ("requirements" if self.requirements else "project")
+
+
+class Dependencies:
+    gate = "security"
+    name = "dependencies"
+    tool = "pip-audit"
+    settings_model = DependenciesSettings
+    exclusive = False
+
+    def default_command(self, project: ProjectInfo) -> list[str]:
+        return python_module("pip_audit")
+
+    def version(self, project: ProjectInfo) -> str | None:
+        return tool_version(self.default_command(project), project.root)
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        settings = ctx.settings_as(DependenciesSettings)
+        command = ctx.command(self.default_command(ctx.project))
+        version = tool_version(command, ctx.root)
+        source = settings.effective_source
+        if source == "project" and not has_project(ctx.root):
+            return result(
+                self,
+                Status.SKIPPED,
+                "nothing declares dependencies: no pyproject.toml "
+                "or setup.py; set `requirements` or source = 'environment'",
+                tool_version=version,
+            )
+        db = load_db(ctx.root, settings.advisory_db)
+        with serve(db) as osv_url:
+            argv = [*command, *audit_args(ctx, settings, osv_url)]
+            env = environment(ctx, settings)
+            res = ctx.run(argv, env=env)
+        if res.timed_out:
+            raise CheckError(f"pip-audit timed out after {settings.timeout:g}s")
+        if not res.stdout.strip():
+            raise CheckError(
+                f"pip-audit exited {res.returncode} without a report: {last_lines(res.output_tail)}"
+            )
+        deps = audit_report.parse(res.stdout)
+        return self.judge(ctx, settings, deps, db, version)
+
+    def judge(
+        self,
+        ctx: CheckContext,
+        settings: DependenciesSettings,
+        deps: list[Dep],
+        db: advisories.AdvisoryDB | None,
+        version: str | None,
+    ) -> CheckResult:
+        source = settings.effective_source
+        allowed = {canonicalize_name(n) for n in settings.allow_unaudited}
+        audited = [d for d in deps if d.skip_reason is None]
+        unaudited = [
+            d
+            for d in deps
+            if d.skip_reason is not None
+            and d.skip_reason != EDITABLE_SKIP
+            and canonicalize_name(d.name) not in allowed
+        ]
+        if not deps:
+            raise CheckError(f"nothing audited: pip-audit found no dependencies ({source})")
+        index = declarations(ctx.root, settings)
+        judgement = audit_report.judge(
+            self,
+            ctx,
+            deps,
+            rules=settings.ignore,
+            locate=lambda n: locate(index, n, settings, ctx),
+            severity_of=db.severity_of if db else lambda _ids: None,
+            today=dt.date.today(),
+        )
+        metrics = (
+            Metric(name="dependencies_audited", value=len(audited)),
+            Metric(name="dependencies_unaudited", value=len(unaudited)),
+            Metric(name="vulnerabilities", value=len(judgement.findings)),
+            Metric(name="vulnerabilities_suppressed", value=len(judgement.suppressed)),
+        )
+        note = f"; suppressed: {'; '.join(judgement.suppressed)}" if judgement.suppressed else ""
+        if unaudited:
+            return result(
+                self,
+                Status.ERROR,
+                unaudited_reason(unaudited, audited) + note,
+                findings=tuple(judgement.findings),
+                metrics=metrics,
+                tool_version=version,
+            )
+        against = "the offline advisory_db" if db else f"the {settings.service} service"
+        res = judged(
+            self,
+            judgement.findings,
+            metrics,
+            version=version,
+            reason_ok=f"{len(audited)} dependencies audited against {against}: "
+            "no known vulnerabilities",
+        )
+        if judgement.findings:
+            return res.model_copy(update={"reason": vulnerable_reason(judgement.findings) + note})
+        return res.model_copy(update={"reason": res.reason + note})
+
+
+def has_project(root: Path) -> bool:
+    return (root / "pyproject.toml").is_file() or (root / "setup.py").is_file()
+
+
+def load_db(root: Path, folder: str | None) -> advisories.AdvisoryDB | None:
+    return advisories.load(root / folder) if folder else None
+
+
+@contextmanager
+def serve(db: advisories.AdvisoryDB | None) -> Iterator[str | None]:
+    """The loopback OSV endpoint's URL for the run when an advisory directory is configured."""
+    with osv_server.serving(db) if db else nullcontext(None) as url:
+        yield url
+
+
+def audit_args(
+    ctx: CheckContext, settings: DependenciesSettings, local_osv: str | None
+) -> list[str]:
+    args = ["-f", "json", "--progress-spinner", "off", "--desc", "on", "--aliases", "on"]
+    if local_osv:
+        args += ["-s", "osv", "--osv-url", local_osv]
+    else:
+        args += ["-s", settings.service]
+        if settings.osv_url:
+            args += ["--osv-url", settings.osv_url]
+    source = settings.effective_source
+    if source == "requirements":
+        for name in settings.requirements:
+            if not (ctx.root / name).is_file():
+                raise CheckError(f"requirements file not found: {name}")
+            args += ["-r", name]
+        if settings.no_deps:
+            args += ["--no-deps", "--disable-pip"]
+    elif source == "project":
+        args.append(".")
+    else:
+        args.append("--skip-editable")
+    return args
+
+
+def environment(ctx: CheckContext, settings: DependenciesSettings) -> dict[str, str]:
+    # The loopback endpoint must never go through a proxy.
+    env = {"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    if settings.effective_source == "environment":
+        # pip-audit lists the packages of whichever interpreter this names (its pip-api backend).
+        env["PIPAPI_PYTHON_LOCATION"] = ctx.project.python
+    return env
+
+
+def declarations(root: Path, settings: DependenciesSettings) -> dict[str, manifests.Declaration]:
+    if settings.effective_source == "requirements":
+        return manifests.requirements_index(root, list(settings.requirements))
+    return manifests.pyproject_index(root)
+
+
+def locate(
+    index: dict[str, manifests.Declaration],
+    name: str,
+    settings: DependenciesSettings,
+    ctx: CheckContext,
+) -> manifests.Declaration | None:
+    """The declaring line, else the manifest itself (a transitive dependency), else nothing."""
+    found = index.get(canonicalize_name(name))
+    if found is not None:
+        return found
+    source = settings.effective_source
+    if source == "requirements":
+        return manifests.Declaration(settings.requirements[0], None)
+    if source == "project" and (ctx.root / "pyproject.toml").is_file():
+        return manifests.Declaration("pyproject.toml", None)
+    return None
+
+
+def vulnerable_reason(findings: list[Finding]) -> str:
+    blocking = [f for f in findings if f.blocking]
+    listed = ", ".join(f.rule_id for f in findings[:LISTED])
+    more = f" and {len(findings) - LISTED} more" if len(findings) > LISTED else ""
+    below = "" if blocking else " (all below the gate's fail_on)"
+    count = (
+        "1 known vulnerability" if len(findings) == 1 else f"{len(findings)} known vulnerabilities"
+    )
+    return f"{count}: {listed}{more}{below}"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def unaudited_reason(unaudited: list[Dep], audited: list[Dep]) -> str:
+    names = ", ".join(f"{d.name} {d.version or ''}".strip() for d in unaudited[:LISTED])
+    more = f" and {len(unaudited) - LISTED} more" if len(unaudited) > LISTED else ""
+    why = unaudited[0].skip_reason
+    if not audited:
+        return (
+            f"no advisory source reachable: {plural(len(unaudited), 'package')} could not be "
+            f"audited: "
+            f"{names}{more} (pip-audit: {why}); set `advisory_db` (offline OSV records) "
+            "or `osv_url` (an OSV mirror)"
+        )
+    total = len(unaudited) + len(audited)
+    return (
+        f"{len(unaudited)} of {plural(total, 'package')} could not be audited: {names}{more} "
+        f"(pip-audit: {why})"
+    )
+
+
+def last_lines(text: str, count: int = 3) -> str:
+    return " | ".join(text.strip().splitlines()[-count:])

@@ -1,0 +1,116 @@
+"""Reading detect-secrets JSON (scan output and baselines) into findings that carry no secret."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from atlas_ci.checks.base import Check, CheckContext, check_id, relpath, short_hash
+from atlas_ci.checks.security.policy import fail_on, is_blocking
+from atlas_ci.errors import CheckError
+from atlas_ci.model import Finding, Location, Severity, fingerprint
+
+# Heuristic detectors: likely but unproven secrets, reported below the specific detectors.
+HEURISTIC_TYPES = frozenset(
+    {"Base64 High Entropy String", "Hex High Entropy String", "Secret Keyword"}
+)
+HELP_URI = "https://github.com/Yelp/detect-secrets#inline-allowlisting"
+HELP_TEXT = (
+    "A credential is committed to the repository. Revoke and rotate it, then remove it. "
+    "If it is not a secret, add `pragma: allowlist secret` to the line or record it in "
+    "the detect-secrets baseline."
+)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One detector's match: where, what kind, and detect-secrets' SHA-1 of the value."""
+
+    path: str
+    line: int
+    kind: str
+    hashed_secret: str
+
+
+def load_scan(text: str, root: Path, *, source: str) -> list[Hit]:
+    """Hits from a detect-secrets JSON document; `source` names it in errors (never its content)."""
+    try:
+        data: Any = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CheckError(f"{source} is not JSON (line {exc.lineno})") from None
+    results = data.get("results") if isinstance(data, dict) else None
+    if not isinstance(results, dict):
+        raise CheckError(f"{source} has no `results` mapping")
+    hits = []
+    for filename, items in results.items():
+        if not isinstance(items, list):
+            raise CheckError(f"{source}: results for {filename} are not a list")
+        for item in items:
+            try:
+                hits.append(
+                    Hit(
+                        path=relpath(filename, root),
+                        line=max(1, int(item["line_number"])),
+                        kind=str(item["type"]),
+                        hashed_secret=str(item["hashed_secret"]),
+                    )
+                )
+            except (KeyError, TypeError, ValueError):
+                raise CheckError(f"{source}: unexpected entry for {filename}") from None
+    return hits
+
+
+def baseline_keys(path: Path) -> set[tuple[str, str]]:
+    """(file, hashed secret) pairs the baseline already knows; a moved secret is a new finding."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CheckError(f"cannot read secrets baseline {path.name}: {exc}") from None
+    root = path.parent
+    return {
+        (h.path, h.hashed_secret) for h in load_scan(text, root, source=f"baseline {path.name}")
+    }
+
+
+def to_findings(check: Check, ctx: CheckContext, hits: Iterable[Hit]) -> list[Finding]:
+    """One finding per secret per line, however many detectors matched it."""
+    grouped: dict[tuple[str, int, str], list[str]] = {}
+    for hit in hits:
+        kinds = grouped.setdefault((hit.path, hit.line, hit.hashed_secret), [])
+        if hit.kind not in kinds:
+            kinds.append(hit.kind)
+    threshold = fail_on(ctx)
+    findings = []
+    for (path, line, hashed), kinds in sorted(grouped.items()):
+        primary = sorted(kinds, key=lambda k: (k in HEURISTIC_TYPES, k))[0]
+        others = [k for k in kinds if k != primary]
+        severity = Severity.MEDIUM if primary in HEURISTIC_TYPES else Severity.HIGH
+        tag = short_hash(hashed)
+        also = f" (also matched: {', '.join(others)})" if others else ""
+        rule = rule_id(primary)
+        findings.append(
+            Finding(
+                check=check_id(check),
+                tool=check.tool,
+                rule_id=rule,
+                message=f"{primary} at {path}:{line} [secret #{tag}]{also}",
+                severity=severity,
+                location=Location(path=path, start_line=line),
+                # From the secret's hash, not the line: the line holds the secret itself.
+                fingerprint=fingerprint(rule, path, hashed),
+                help_uri=HELP_URI,
+                help_text=HELP_TEXT,
+                tags=("security", "secret", "CWE-798"),
+                blocking=is_blocking(severity, threshold),
+            )
+        )
+    return findings
+
+
+def rule_id(kind: str) -> str:
+    """'AWS Access Key' -> 'aws-access-key'; 'Custom pattern: x' -> 'custom-pattern-x'."""
+    return re.sub(r"[^a-z0-9]+", "-", kind.lower()).strip("-") or "secret"

@@ -1,0 +1,184 @@
+"""security.secrets: detect-secrets over the repository's files; a secret's value is never reported.
+
+Only detect-secrets' JSON is read (it carries a SHA-1 of each secret, never the value); the tool's
+raw output is never quoted in a reason, since a crash message could echo a line of a scanned file.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from pydantic import Field, field_validator
+
+from atlas_ci.checks.base import (
+    CheckContext,
+    ProjectInfo,
+    judged,
+    python_module,
+    result,
+    tool_version,
+)
+from atlas_ci.checks.security import repo_files
+from atlas_ci.checks.security.secrets_report import (
+    Hit,
+    baseline_keys,
+    load_scan,
+    to_findings,
+)
+from atlas_ci.errors import CheckError
+from atlas_ci.model import CheckResult, Status
+from atlas_ci.settings import CheckSettings
+
+# Files per detect-secrets run: keeps argv far below the kernel's limit on big repositories.
+BATCH = 400
+
+
+class SecretsSettings(CheckSettings):
+    baseline: str | None = Field(
+        default=None,
+        description="A detect-secrets baseline (e.g. .secrets.baseline): secrets recorded "
+        "there are not findings, and its plugin and filter settings are used for the scan.",
+    )
+    patterns: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra detectors: name -> regular expression (a match is a secret).",
+    )
+    exclude: tuple[str, ...] = Field(
+        default=(), description="Glob patterns of repository paths not to scan."
+    )
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, pattern in value.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"pattern '{name}' is not a valid regular expression: {exc}"
+                ) from None
+        return value
+
+
+class Secrets:
+    gate = "security"
+    name = "secrets"
+    tool = "detect-secrets"
+    settings_model = SecretsSettings
+    exclusive = False
+
+    def default_command(self, project: ProjectInfo) -> list[str]:
+        return python_module("detect_secrets")
+
+    def version(self, project: ProjectInfo) -> str | None:
+        return tool_version(self.default_command(project), project.root)
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        settings = ctx.settings_as(SecretsSettings)
+        command = ctx.command(self.default_command(ctx.project))
+        baseline = baseline_path(ctx.root, settings.baseline)
+        files = files_to_scan(ctx, settings, baseline)
+        version = tool_version(command, ctx.root)
+        if not files:
+            return result(self, Status.SKIPPED, "no files to scan", tool_version=version)
+        with tempfile.TemporaryDirectory(prefix="atlas-ci-secrets-") as tmp:
+            plugin = write_plugin(Path(tmp), settings.patterns)
+            hits = [
+                hit
+                for batch in batches(files, BATCH)
+                for hit in scan(
+                    ctx, command, batch, plugin=plugin, baseline=baseline, tmp=Path(tmp)
+                )
+            ]
+        known = baseline_keys(baseline) if baseline else set()
+        fresh = [h for h in hits if (h.path, h.hashed_secret) not in known]
+        findings = to_findings(self, ctx, fresh)
+        allowed = len(hits) - len(fresh)
+        note = f"; {allowed} known secret(s) allowed by the baseline" if allowed else ""
+        return judged(
+            self, findings, version=version, reason_ok=f"no secrets in {len(files)} file(s){note}"
+        )
+
+
+def baseline_path(root: Path, configured: str | None) -> Path | None:
+    if configured is None:
+        return None
+    path = root / configured
+    if not path.is_file():
+        raise CheckError(f"secrets baseline not found: {configured}")
+    return path
+
+
+def files_to_scan(ctx: CheckContext, settings: SecretsSettings, baseline: Path | None) -> list[str]:
+    skip = [*ctx.project.exclude, *settings.exclude]
+    # Our own reports and the baseline (a file of hashes) are not sources of secrets.
+    for path in (ctx.project.report_dir, baseline):
+        rel = repo_files.inside(path, ctx.root) if path is not None else None
+        if rel and rel != ".":
+            skip.append(rel)
+    return repo_files.select(repo_files.list_files(ctx.root, ctx.settings.timeout), skip)
+
+
+def batches(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def scan(
+    ctx: CheckContext,
+    command: list[str],
+    files: Sequence[str],
+    *,
+    plugin: Path | None,
+    baseline: Path | None,
+    tmp: Path,
+) -> list[Hit]:
+    """One detect-secrets run; -n: never send a candidate secret to a third party to verify it."""
+    args = ["scan", "-n"]
+    if plugin is not None:
+        args += ["-p", str(plugin)]
+    out_file: Path | None = None
+    if baseline is not None:
+        # `scan --baseline` rewrites the baseline it is given: hand it a throwaway copy.
+        out_file = tmp / "baseline.json"
+        shutil.copyfile(baseline, out_file)
+        args += ["--baseline", str(out_file)]
+    res = ctx.run([*command, *args, "--", *files])
+    if res.timed_out:
+        raise CheckError(f"detect-secrets timed out after {ctx.settings.timeout:g}s")
+    if res.returncode != 0:
+        raise CheckError(
+            f"detect-secrets exited {res.returncode}{error_kind(res.stderr)} "
+            "(its output is withheld: it may quote a scanned line)"
+        )
+    text = out_file.read_text(encoding="utf-8") if out_file else res.stdout
+    return load_scan(text, ctx.root, source="detect-secrets output")
+
+
+def error_kind(stderr: str) -> str:
+    """The exception class name of a crash, which is safe to show (its message may not be)."""
+    match = re.search(r"^(\w+(?:\.\w+)*(?:Error|Exception))\b", stderr, re.MULTILINE)
+    return f" with {match.group(1)}" if match else ""
+
+
+def write_plugin(tmp: Path, patterns: dict[str, str]) -> Path | None:
+    """User patterns become a detect-secrets plugin, so allowlist pragmas and baselines apply."""
+    if not patterns:
+        return None
+    lines = ["import re", "", "from detect_secrets.plugins.base import RegexBasedDetector", ""]
+    for index, (name, pattern) in enumerate(sorted(patterns.items())):
+        # repr() makes each value a Python literal: config text can never become code.
+        lines += [
+            "",
+            f"class AtlasCiPattern{index}(RegexBasedDetector):",
+            f"    secret_type = {('Custom pattern: ' + name)!r}",
+            f"    denylist = [re.compile({pattern!r})]",
+            "",
+        ]
+    path = tmp / "atlas_ci_patterns.py"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
