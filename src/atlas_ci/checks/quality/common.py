@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import signal
 from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
 
@@ -28,6 +29,18 @@ def ensure_complete(res: ProcessResult, tool: str, ctx: CheckContext) -> None:
         raise CheckError(
             f"{tool} printed more output than atlas-ci captures; results are incomplete"
         )
+
+
+def exit_problem(tool: str, res: ProcessResult) -> str:
+    """Why a run that exited badly is unusable: its exit status (or signal) and its last words."""
+    if res.returncode < 0:
+        try:
+            how = f"was killed by {signal.Signals(-res.returncode).name}"
+        except ValueError:
+            how = f"was killed by signal {-res.returncode}"
+    else:
+        how = f"exited {res.returncode}"
+    return f"{tool} {how}: {tail(res.output_tail) or 'no output'}"
 
 
 def excluded(path: str, patterns: Iterable[str]) -> bool:

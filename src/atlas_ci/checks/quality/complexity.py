@@ -15,7 +15,7 @@ from atlas_ci.checks.base import (
     make_finding,
     tool_version,
 )
-from atlas_ci.checks.quality.common import ensure_complete, excluded, tail, version_of
+from atlas_ci.checks.quality.common import ensure_complete, excluded, exit_problem, version_of
 from atlas_ci.checks.quality.radon_data import Block, Module, parse_cc, parse_mi
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Metric, Severity, fingerprint
@@ -81,7 +81,7 @@ def run_radon(ctx: CheckContext, command: list[str]) -> Any:
     res = ctx.run([*command, *radon_filters(ctx.project.exclude), *ctx.project.paths])
     ensure_complete(res, "radon", ctx)
     if res.returncode != 0:
-        raise CheckError(f"radon exited {res.returncode}: {tail(res.output_tail)}")
+        raise CheckError(exit_problem("radon", res))
     try:
         return json.loads(res.stdout)
     except json.JSONDecodeError as exc:

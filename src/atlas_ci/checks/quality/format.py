@@ -12,10 +12,11 @@ from atlas_ci.checks.base import (
     relpath,
     tool_version,
 )
-from atlas_ci.checks.quality.common import ensure_complete, tail, version_of
+from atlas_ci.checks.quality.common import ensure_complete, exit_problem, tail, version_of
 from atlas_ci.checks.quality.lint import load_items
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Severity, fingerprint
+from atlas_ci.process import ProcessResult
 from atlas_ci.settings import CheckSettings
 
 UNFORMATTED = "unformatted"  # ruff's code for "File would be reformatted"
@@ -42,7 +43,7 @@ class Format:
         argv = ctx.command(self.default_command(ctx.project))
         res = ctx.run([*argv, *format_args(ctx.project)])
         ensure_complete(res, "ruff format", ctx)
-        findings = judge_exit(res.returncode, res.stdout, res.output_tail, self, ctx)
+        findings = judge_exit(res, self, ctx)
         return judged(
             self, findings, version=version_of(argv, ctx), reason_ok="every file is formatted"
         )
@@ -56,21 +57,20 @@ def format_args(project: ProjectInfo) -> list[str]:
     return [*args, *project.paths]
 
 
-def judge_exit(
-    returncode: int, stdout: str, output_tail: str, check: Format, ctx: CheckContext
-) -> list[Finding]:
+def judge_exit(res: ProcessResult, check: Format, ctx: CheckContext) -> list[Finding]:
     """ruff format --check exits 0 (all formatted), 1 (some would change) or 2 (error)."""
-    if returncode == 2:
-        raise CheckError(
-            f"ruff format could not check the files: {_error_detail(stdout, output_tail, ctx)}"
-        )
-    if returncode not in (0, 1):
-        raise CheckError(f"ruff format exited {returncode}: {tail(output_tail)}")
-    if not stdout.strip():
-        # With JSON output ruff prints nothing at all only when it found no file to check.
-        raise CheckError(f"ruff format checked no files ({tail(output_tail) or 'no output'})")
-    findings = parse(stdout, check, ctx)
-    if returncode == 1 and not findings:
+    if res.returncode == 2:
+        detail = _error_detail(res.stdout, ctx) or tail(res.output_tail)
+        raise CheckError(f"ruff format could not check the files: {detail}")
+    if res.returncode not in (0, 1):
+        raise CheckError(exit_problem("ruff format", res))
+    if not res.stdout.strip():
+        if res.returncode == 0:
+            # With JSON output ruff prints nothing at all only when it found no file to check.
+            raise CheckError(f"ruff format found no Python files in {', '.join(ctx.project.paths)}")
+        raise CheckError(exit_problem("ruff format", res))
+    findings = parse(res.stdout, check, ctx)
+    if res.returncode == 1 and not findings:
         raise CheckError("ruff format exited 1 but reported no file to reformat")
     return findings
 
@@ -108,8 +108,8 @@ def _finding(item: dict[str, Any], path: str, check: Format, ctx: CheckContext) 
     )
 
 
-def _error_detail(stdout: str, output_tail: str, ctx: CheckContext) -> str:
-    """ruff still prints its JSON list on exit 2 (e.g. a syntax error); name the files if so."""
+def _error_detail(stdout: str, ctx: CheckContext) -> str:
+    """ruff still prints its JSON list on exit 2 (e.g. a syntax error): name the files if so."""
     try:
         items = load_items(stdout, "ruff format")
         problems = [
@@ -118,5 +118,5 @@ def _error_detail(stdout: str, output_tail: str, ctx: CheckContext) -> str:
             if i.get("code") != UNFORMATTED
         ]
     except (CheckError, AttributeError, KeyError, TypeError):
-        problems = []
-    return "; ".join(problems[:5]) if problems else tail(output_tail)
+        return ""
+    return "; ".join(problems[:5])

@@ -13,7 +13,7 @@ from atlas_ci.checks.base import (
     relpath,
     tool_version,
 )
-from atlas_ci.checks.quality.common import ensure_complete, tail, version_of
+from atlas_ci.checks.quality.common import ensure_complete, exit_problem, version_of
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Severity
 from atlas_ci.settings import CheckSettings
@@ -46,7 +46,7 @@ class Lint:
         res = ctx.run([*argv, *lint_args(ctx.project)])
         ensure_complete(res, "ruff", ctx)
         if res.returncode != 0:
-            raise CheckError(f"ruff exited {res.returncode}: {tail(res.output_tail)}")
+            raise CheckError(exit_problem("ruff", res))
         findings = parse(res.stdout, self, ctx)
         if not findings and NO_FILES in res.stderr:
             raise CheckError(f"ruff found no Python files in {', '.join(ctx.project.paths)}")

@@ -14,9 +14,16 @@ from atlas_ci.checks.base import (
     tool_version,
 )
 from atlas_ci.checks.quality import mypy_config
-from atlas_ci.checks.quality.common import ensure_complete, keep_included, tail, version_of
+from atlas_ci.checks.quality.common import (
+    ensure_complete,
+    exit_problem,
+    keep_included,
+    tail,
+    version_of,
+)
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Severity
+from atlas_ci.process import ProcessResult
 from atlas_ci.settings import CheckSettings
 
 # Config keys naming what to check: when the project sets one, mypy must not be given paths,
@@ -47,7 +54,7 @@ class Types:
         # From the root with no --config-file: mypy finds and applies the project's own config.
         res = ctx.run([*argv, *mypy_args(ctx.project)])
         ensure_complete(res, "mypy", ctx)
-        findings = judge_exit(res.returncode, res.stdout, res.output_tail, self, ctx)
+        findings = judge_exit(res, self, ctx)
         findings = keep_included(findings, ctx.project.exclude)
         return judged(self, findings, version=version_of(argv, ctx), reason_ok="no type errors")
 
@@ -63,19 +70,16 @@ def mypy_args(project: ProjectInfo) -> list[str]:
     return [*args, *project.paths]
 
 
-def judge_exit(
-    returncode: int, stdout: str, output_tail: str, check: Types, ctx: CheckContext
-) -> list[Finding]:
+def judge_exit(res: ProcessResult, check: Types, ctx: CheckContext) -> list[Finding]:
     """mypy exits 0 (clean), 1 (type errors) or 2 (crash, bad config, blocking error)."""
-    if returncode == 2:
-        raise CheckError(
-            f"mypy could not check the project: {_blocking_detail(stdout, output_tail)}"
-        )
-    if returncode not in (0, 1):
-        raise CheckError(f"mypy exited {returncode}: {tail(output_tail)}")
-    findings = parse(stdout, check, ctx)
-    if returncode == 1 and not findings:
-        raise CheckError(f"mypy exited 1 but reported no error: {tail(output_tail) or 'no output'}")
+    if res.returncode == 2:
+        detail = _blocking_detail(res.stdout) or tail(res.output_tail)
+        raise CheckError(f"mypy could not check the project: {detail}")
+    if res.returncode not in (0, 1):
+        raise CheckError(exit_problem("mypy", res))
+    findings = parse(res.stdout, check, ctx)
+    if res.returncode == 1 and not findings:
+        raise CheckError(exit_problem("mypy", res) + " (exit 1 without any error reported)")
     return findings
 
 
@@ -147,15 +151,15 @@ def _positive(value: object, shift: int = 0) -> int | None:
     return value + shift if value + shift >= 1 else None
 
 
-def _blocking_detail(stdout: str, output_tail: str) -> str:
-    """Blocking errors (syntax errors) still come as JSON lines; name them when they do."""
+def _blocking_detail(stdout: str) -> str:
+    """Blocking errors (syntax errors) still come as JSON lines: name them when they do."""
     try:
         items = load_lines(stdout)
     except CheckError:
-        items = []
+        return ""
     problems = [
         f"{i.get('file')}:{i.get('line')}: {i.get('message')}"
         for i in items
         if i.get("severity") == "error"
     ]
-    return "; ".join(problems[:5]) if problems else tail(output_tail)
+    return "; ".join(problems[:5])

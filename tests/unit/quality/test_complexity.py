@@ -1,0 +1,151 @@
+"""quality.complexity: radon's recorded cc/mi JSON, thresholds, metrics and exclusion."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from atlas_ci.checks.quality.complexity import Complexity, ComplexitySettings, radon_filters
+from atlas_ci.checks.quality.radon_data import parse_cc, parse_mi
+from atlas_ci.errors import CheckError
+from atlas_ci.model import Status
+
+pytestmark = pytest.mark.unit
+
+
+def _respond(fake_tools, recorded, cc="radon_cc.json", mi="radon_mi.json"):
+    fake_tools.respond("cc", *recorded(cc))
+    fake_tools.respond("mi", *recorded(mi))
+
+
+def test_recorded_cc_lists_every_function_and_method_once(recorded, dirty):
+    blocks = parse_cc(json.loads(recorded("radon_cc.json")[0]), dirty)
+    got = sorted((b.path, b.name, b.line, b.complexity) for b in blocks)
+    assert got == [
+        ("src/dirty/complex_me.py", "Shape.area", 31, 2),
+        ("src/dirty/complex_me.py", "branchy", 4, 14),
+        ("src/dirty/fmt_me.py", "add", 4, 1),
+        ("src/dirty/lint_me.py", "answer", 6, 1),
+        ("src/dirty/types_me.py", "caller", 8, 1),
+        ("src/dirty/types_me.py", "double", 4, 1),
+    ]
+
+
+def test_closures_are_walked_and_named_after_their_function(dirty):
+    inner = {"type": "function", "name": "inner", "lineno": 3, "col_offset": 4, "complexity": 12}
+    outer = {
+        "type": "function",
+        "name": "outer",
+        "lineno": 1,
+        "col_offset": 0,
+        "complexity": 2,
+        "closures": [inner],
+    }
+    blocks = parse_cc({"src/m.py": [outer]}, dirty)
+    assert {(b.name, b.complexity) for b in blocks} == {("outer", 2), ("outer.inner", 12)}
+
+
+def test_recorded_mi_lists_every_module(recorded, dirty):
+    modules = {m.path: m.mi for m in parse_mi(json.loads(recorded("radon_mi.json")[0]), dirty)}
+    assert set(modules) == {
+        "src/dirty/__init__.py",
+        "src/dirty/complex_me.py",
+        "src/dirty/fmt_me.py",
+        "src/dirty/lint_me.py",
+        "src/dirty/types_me.py",
+    }
+    assert 40 < modules["src/dirty/complex_me.py"] < 60
+
+
+def test_run_flags_functions_above_the_limit_with_metrics(fake_tools, recorded, make_ctx):
+    _respond(fake_tools, recorded)
+    fake_tools.version = "6.0.1"
+    result = Complexity().run(make_ctx(Complexity()))
+    assert result.status is Status.FAILED
+    (finding,) = result.findings
+    assert finding.rule_id == "cyclomatic-complexity"
+    assert (finding.location.path, finding.location.start_line) == ("src/dirty/complex_me.py", 4)
+    assert "branchy" in finding.message
+    assert "14" in finding.message
+    metrics = {m.name: m for m in result.metrics}
+    assert (metrics["max_complexity"].value, metrics["max_complexity"].threshold) == (14, 10)
+    assert metrics["max_complexity"].direction == "max"
+    assert metrics["average_complexity"].value == round(20 / 6, 2)
+    assert metrics["average_complexity"].threshold is None
+    assert result.tool_version == "6.0.1"
+
+
+def test_a_higher_limit_passes(fake_tools, recorded, make_ctx):
+    _respond(fake_tools, recorded)
+    settings = ComplexitySettings(max_complexity=14)
+    assert Complexity().run(make_ctx(Complexity(), settings=settings)).status is Status.PASSED
+
+
+def test_modules_below_the_maintainability_floor_are_findings(fake_tools, recorded, make_ctx):
+    _respond(fake_tools, recorded)
+    settings = ComplexitySettings(max_complexity=50, min_maintainability=60)
+    result = Complexity().run(make_ctx(Complexity(), settings=settings))
+    assert result.status is Status.FAILED
+    assert [(f.rule_id, f.location.path) for f in result.findings] == [
+        ("maintainability-index", "src/dirty/complex_me.py")
+    ]
+
+
+def test_excluded_files_are_neither_findings_nor_metrics(fake_tools, recorded, make_ctx):
+    _respond(fake_tools, recorded)
+    result = Complexity().run(make_ctx(Complexity(), exclude=("complex_me.py",)))
+    assert result.status is Status.PASSED
+    assert {m.name: m.value for m in result.metrics}["max_complexity"] == 1
+    (cc_call, mi_call) = fake_tools.tool_calls()
+    for call in (cc_call, mi_call):
+        assert "complex_me.py" in call[call.index("-e") + 1].split(",")
+
+
+def test_a_file_radon_cannot_parse_is_a_check_error(fake_tools, recorded, make_ctx):
+    _respond(fake_tools, recorded, cc="radon_cc_syntax_error.json")
+    with pytest.raises(CheckError, match=r"src/dirty/broken\.py"):
+        Complexity().run(make_ctx(Complexity()))
+
+
+@pytest.mark.parametrize(
+    ("cc", "mi", "code"),
+    [
+        ("garbage", "{}", 0),
+        ("{}", "{}", 0),  # no Python file analysed
+        ("[]", '{"a.py": {"mi": 50, "rank": "A"}}', 0),
+        ('{"a.py": [{"type": "function"}]}', '{"a.py": {"mi": 50, "rank": "A"}}', 0),
+        ('{"a.py": [{"type": "lambda", "name": "x"}]}', '{"a.py": {"mi": 50, "rank": "A"}}', 0),
+        ("{}", '{"a.py": {"rank": "A"}}', 0),
+        ("{}", '{"a.py": {"mi": 50, "rank": "A"}}', 1),
+    ],
+)
+def test_unreadable_output_and_bad_exits_are_check_errors(fake_tools, make_ctx, cc, mi, code):
+    fake_tools.respond("cc", cc, code)
+    fake_tools.respond("mi", mi, code)
+    with pytest.raises(CheckError):
+        Complexity().run(make_ctx(Complexity()))
+
+
+def test_every_rank_is_requested_so_radon_config_cannot_hide_blocks(fake_tools, recorded, make_ctx):
+    _respond(fake_tools, recorded)
+    Complexity().run(make_ctx(Complexity()))
+    cc_call, mi_call = fake_tools.tool_calls()
+    assert cc_call[cc_call.index("-n") + 1 :][:3] == ["A", "-x", "F"]
+    assert mi_call[mi_call.index("-n") + 1 :][:3] == ["A", "-x", "C"]
+    assert cc_call[-1] == mi_call[-1] == "src"
+
+
+def test_radon_filters_translate_the_project_exclude():
+    assert radon_filters(()) == []
+    args = radon_filters(("build", "src/legacy/", "a,b"))
+    globs = args[args.index("-e") + 1].split(",")
+    assert {"build", "*/build", "build/*", "*/build/*", "src/legacy", "src/legacy/*"} == set(globs)
+    assert args[args.index("-i") + 1] == "build"
+
+
+def test_settings_reject_nonsense_thresholds():
+    with pytest.raises(ValueError, match="max_complexity"):
+        ComplexitySettings(max_complexity=0)
+    with pytest.raises(ValueError, match="min_maintainability"):
+        ComplexitySettings(min_maintainability=101)
