@@ -187,22 +187,27 @@ def locate(text: str, key: list[str]) -> int | None:
     table: list[str] = []
     for number, line in enumerate(text.splitlines(), start=1):
         header = _HEADER.match(line)
+        kv = None if header else _KEY.match(line)
         if header:
             table = _split_key(header.group(1))
             full = table
-        else:
-            kv = _KEY.match(line)
-            if not kv:
-                continue
+        elif kv:
             full = [*table, *_split_key(kv.group(1))]
-        matched = 0
-        for a, b in zip(full, key, strict=False):
-            if a != b:
-                break
-            matched += 1
-        if matched == len(full) and matched and (best is None or matched > best[0]):
+        else:
+            continue
+        matched = _common_prefix(full, key)
+        if matched and matched == len(full) and (best is None or matched > best[0]):
             best = (matched, number)
     return best[1] if best else None
+
+
+def _common_prefix(a: list[str], b: list[str]) -> int:
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        count += 1
+    return count
 
 
 def default_paths(root: Path) -> tuple[str, ...]:

@@ -61,12 +61,7 @@ def _matches(selector: str, planned: Planned) -> bool:
 def select(planned: list[Planned], only: Sequence[str], skip: Sequence[str]) -> list[Planned]:
     """Apply `--only` and `--skip`; a selector matching nothing is a usage error, not a no-op."""
     for selector in [*only, *skip]:
-        hits = [p.id for p in planned if _matches(selector, p)]
-        if not hits:
-            known = ", ".join(p.id for p in planned) or "none"
-            raise ConfigError(f"no check named '{selector}' in the selected gates (known: {known})")
-        if "." not in selector and len(hits) > 1:
-            raise ConfigError(f"'{selector}' is ambiguous: {', '.join(hits)}; use gate.check")
+        _check_selector(selector, planned)
     chosen = []
     for p in planned:
         if only and not any(_matches(s, p) for s in only):
@@ -74,6 +69,15 @@ def select(planned: list[Planned], only: Sequence[str], skip: Sequence[str]) -> 
         skipped = any(_matches(s, p) for s in skip)
         chosen.append(replace(p, skip_reason="skipped with --skip") if skipped else p)
     return chosen
+
+
+def _check_selector(selector: str, planned: list[Planned]) -> None:
+    hits = [p.id for p in planned if _matches(selector, p)]
+    if not hits:
+        known = ", ".join(p.id for p in planned) or "none"
+        raise ConfigError(f"no check named '{selector}' in the selected gates (known: {known})")
+    if "." not in selector and len(hits) > 1:
+        raise ConfigError(f"'{selector}' is ambiguous: {', '.join(hits)}; use gate.check")
 
 
 def gate_names(target: str) -> list[str]:

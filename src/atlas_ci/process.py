@@ -128,68 +128,84 @@ def run(
         raise ShuttingDown
     full = resolve(argv)
     started = time.monotonic()
-    merged_env = {**os.environ, **(env or {})}
-    try:
-        proc = subprocess.Popen(  # noqa: S603 - argv list from config or adapters, never a shell
-            full,
-            cwd=cwd,
-            env=merged_env,
-            stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-    except (FileNotFoundError, PermissionError, OSError) as exc:
-        raise ToolNotFoundError(argv[0], str(exc)) from exc
-    with _live_lock:
-        _live.add(proc)
-    if _shutdown.is_set():
-        # Started just as an interrupt began: kill_all() may already have run without it.
-        _kill_group(proc, grace=0.5)
-    out, err = bytearray(), bytearray()
-    overflow = [False]
-    assert proc.stdout is not None  # noqa: S101 - set by PIPE above
-    assert proc.stderr is not None  # noqa: S101 - set by PIPE above
-    readers = [
-        threading.Thread(
-            target=_reader, args=(proc.stdout, out, output_cap, overflow), daemon=True
-        ),
-        threading.Thread(
-            target=_reader, args=(proc.stderr, err, output_cap, overflow), daemon=True
-        ),
-    ]
-    for t in readers:
-        t.start()
+    proc = _spawn(full, cwd, env, piped_stdin=stdin_data is not None)
+    capture = _Capture(proc, output_cap)
     timed_out = False
     try:
-        if stdin_data is not None and proc.stdin is not None:
-            try:
-                proc.stdin.write(stdin_data)
-                proc.stdin.close()
-            except BrokenPipeError:
-                pass
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
+        timed_out = _feed_and_wait(proc, stdin_data, timeout)
     finally:
         # Also reaps grandchildren the tool left behind in its group: no orphans after a check.
         _kill_group(proc)
         proc.wait()
-        for t in readers:
-            t.join(timeout=5)
+        capture.join()
         with _live_lock:
             _live.discard(proc)
     return ProcessResult(
         argv=tuple(full),
         returncode=proc.returncode,
-        stdout=out.decode("utf-8", errors="replace"),
-        stderr=err.decode("utf-8", errors="replace"),
+        stdout=capture.out.decode("utf-8", errors="replace"),
+        stderr=capture.err.decode("utf-8", errors="replace"),
         duration=time.monotonic() - started,
         timed_out=timed_out,
-        truncated=overflow[0],
+        truncated=capture.overflow[0],
         interrupted=proc.returncode in (-signal.SIGTERM, -signal.SIGKILL) and not timed_out,
     )
+
+
+def _spawn(
+    full: list[str], cwd: Path, env: Mapping[str, str] | None, *, piped_stdin: bool
+) -> subprocess.Popen[bytes]:
+    try:
+        proc = subprocess.Popen(  # noqa: S603 - argv list from config or adapters, never a shell
+            full,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdin=subprocess.PIPE if piped_stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise ToolNotFoundError(full[0], str(exc)) from exc
+    with _live_lock:
+        _live.add(proc)
+    if _shutdown.is_set():
+        # Started just as an interrupt began: kill_all() may already have run without it.
+        _kill_group(proc, grace=0.5)
+    return proc
+
+
+class _Capture:
+    """Drains stdout and stderr on threads, keeping at most `cap` bytes of each."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], cap: int) -> None:
+        self.out, self.err = bytearray(), bytearray()
+        self.overflow = [False]
+        streams = [(proc.stdout, self.out), (proc.stderr, self.err)]
+        self.threads = [
+            threading.Thread(target=_reader, args=(stream, sink, cap, self.overflow), daemon=True)
+            for stream, sink in streams
+            if stream is not None
+        ]
+        for t in self.threads:
+            t.start()
+
+    def join(self) -> None:
+        for t in self.threads:
+            t.join(timeout=5)
+
+
+def _feed_and_wait(proc: subprocess.Popen[bytes], stdin_data: bytes | None, timeout: float) -> bool:
+    """Write stdin (if any) and wait; True when the timeout expired first."""
+    if stdin_data is not None and proc.stdin is not None:
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.write(stdin_data)
+            proc.stdin.close()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return True
+    return False
 
 
 @dataclass

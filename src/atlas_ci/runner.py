@@ -66,26 +66,33 @@ def run_one(planned: Planned, project: ProjectInfo) -> CheckResult:
 
 
 def run(
-    planned: Sequence[Planned], project: ProjectInfo, *, jobs: int, observer: Observer | None = None
+    planned: Sequence[Planned],
+    project: ProjectInfo,
+    *,
+    jobs: int,
+    observer: Observer | None = None,
 ) -> list[CheckResult]:
     """Run every planned check; results come back in plan order."""
     obs = observer or NullObserver()
     done: dict[str, CheckResult] = {}
-    parallel = [p for p in planned if not (p.check.exclusive and p.skip_reason is None)]
-    exclusive = [p for p in planned if p.check.exclusive and p.skip_reason is None]
+    exclusive = [p for p in planned if _runs_alone(p)]
     try:
-        _run_batch(parallel, project, max(1, jobs), obs, done)
+        _run_batch([p for p in planned if not _runs_alone(p)], project, max(1, jobs), obs, done)
         for p in exclusive:
             _run_batch([p], project, 1, obs, done)
     except KeyboardInterrupt:
         process.begin_shutdown()
         process.kill_all()
-        partial = [
-            done.get(p.id) or result(p.check, Status.ERROR, "interrupted before it finished")
-            for p in planned
-        ]
-        raise Interrupted(partial) from None
+        raise Interrupted([done.get(p.id) or _interrupted(p) for p in planned]) from None
     return [done[p.id] for p in planned]
+
+
+def _runs_alone(p: Planned) -> bool:
+    return p.check.exclusive and p.skip_reason is None
+
+
+def _interrupted(p: Planned) -> CheckResult:
+    return result(p.check, Status.ERROR, "interrupted before it finished")
 
 
 def _run_batch(

@@ -146,27 +146,28 @@ def judged(
     artifacts: Sequence[str] = (),
 ) -> CheckResult:
     """passed or failed, from the blocking findings and the metrics' thresholds."""
-    blocking = [f for f in findings if f.blocking]
-    breached = [m for m in metrics if metric_breached(m)]
-    failed = bool(blocking or breached or extra_fail)
-    reasons = []
-    if blocking:
-        reasons.append(f"{len(blocking)} finding(s)")
-    for m in breached:
-        op = "<" if m.direction == "min" else ">"
-        reasons.append(f"{m.name} {_fmt(m.value)}{m.unit} {op} {_fmt(m.threshold)}{m.unit}")
+    reasons = _failure_reasons(findings, metrics)
     if extra_fail:
         reasons.append(extra_fail)
-    reason = "; ".join(reasons) if failed else reason_ok
     return result(
         check,
-        Status.FAILED if failed else Status.PASSED,
-        reason,
+        Status.FAILED if reasons else Status.PASSED,
+        "; ".join(reasons) if reasons else reason_ok,
         findings=tuple(findings),
         metrics=tuple(metrics),
         tool_version=version,
         artifacts=tuple(artifacts),
     )
+
+
+def _failure_reasons(findings: Sequence[Finding], metrics: Sequence[Metric]) -> list[str]:
+    blocking = sum(1 for f in findings if f.blocking)
+    reasons = [f"{blocking} finding(s)"] if blocking else []
+    for m in metrics:
+        if metric_breached(m):
+            op = "<" if m.direction == "min" else ">"
+            reasons.append(f"{m.name} {_fmt(m.value)}{m.unit} {op} {_fmt(m.threshold)}{m.unit}")
+    return reasons
 
 
 def _fmt(v: float | None) -> str:
