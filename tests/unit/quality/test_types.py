@@ -160,3 +160,9 @@ def test_a_configured_interpreter_is_not_overridden(tmp_path, make_ctx):
 def test_an_unreadable_config_leaves_the_paths_and_mypy_reports_it(tmp_path, make_ctx):
     (tmp_path / "pyproject.toml").write_text("[tool.mypy\nfiles = [")
     assert mypy_args(_project(make_ctx, tmp_path))[-2:] == ["src", "scripts"]
+
+
+def test_like_mypy_the_search_goes_past_an_unreadable_file(tmp_path, make_ctx):
+    (tmp_path / "pyproject.toml").write_text("[tool.mypy\nfiles = [")
+    (tmp_path / "setup.cfg").write_text("[mypy]\nfiles = pkg\n")
+    assert "src" not in mypy_args(_project(make_ctx, tmp_path))

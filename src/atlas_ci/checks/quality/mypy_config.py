@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import configparser
+import os
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,29 +13,32 @@ from typing import Any
 OWN_FILES = ("mypy.ini", ".mypy.ini")
 SHARED_FILES = ("pyproject.toml", "setup.cfg")
 VCS_MARKERS = (".git", ".hg")
+USER_FILES = ("~/.config/mypy/config", "~/.mypy.ini")
 
 
 def find_section(root: Path) -> dict[str, Any] | None:
     """The global [mypy] options mypy will read when run from `root`; None when it has no config.
 
-    A file mypy would fail to parse counts as "no options": mypy reports that error itself.
+    Like mypy, a file that fails to parse is skipped (mypy prints why) and the search goes on.
     """
-    current = root.resolve()
-    while True:
-        for name in (*OWN_FILES, *SHARED_FILES):
-            path = current / name
-            if path.is_file():
-                section = _read(path)
-                if section is not None:
-                    return section
-        if any((current / marker).exists() for marker in VCS_MARKERS) or current.parent == current:
-            break
-        current = current.parent
-    for user_file in ("~/.config/mypy/config", "~/.mypy.ini"):
-        path = Path(user_file).expanduser()
+    for path in _candidates(root):
         if path.is_file() and (section := _read(path)) is not None:
             return section
     return None
+
+
+def _candidates(root: Path) -> Iterator[Path]:
+    """mypy's search order: each directory up to the VCS root, then the user's own config."""
+    current = root.resolve()
+    while True:
+        yield from (current / name for name in (*OWN_FILES, *SHARED_FILES))
+        if any((current / marker).exists() for marker in VCS_MARKERS) or current.parent == current:
+            break
+        current = current.parent
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    if xdg:
+        yield Path(xdg) / "mypy" / "config"
+    yield from (Path(name).expanduser() for name in USER_FILES)
 
 
 def _read(path: Path) -> dict[str, Any] | None:
@@ -41,7 +46,7 @@ def _read(path: Path) -> dict[str, Any] | None:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            return {}
+            return None
         tool = data.get("tool")
         section = tool.get("mypy") if isinstance(tool, dict) else None
         return section if isinstance(section, dict) else None
@@ -49,10 +54,10 @@ def _read(path: Path) -> dict[str, Any] | None:
     try:
         parser.read(path, encoding="utf-8")
     except (OSError, UnicodeDecodeError, configparser.Error):
-        return {}
+        return None
     if not parser.has_section("mypy"):
-        # mypy.ini without [mypy] is still mypy's config file; setup.cfg without it is not.
-        return {} if path.name in OWN_FILES else None
+        # mypy.ini (or a user config) without [mypy] is still mypy's config; setup.cfg is not.
+        return None if path.name in SHARED_FILES else {}
     return dict(parser.items("mypy"))
 
 
