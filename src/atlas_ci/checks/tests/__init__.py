@@ -1,7 +1,26 @@
-"""The tests gate."""
+"""The tests gate: one pytest run per category (tests.<category>), then tests.coverage."""
 
 from __future__ import annotations
 
+from atlas_ci.checks.base import Check
+from atlas_ci.checks.tests.category import CategoryCheck
+from atlas_ci.checks.tests.coverage_check import Coverage
+from atlas_ci.checks.tests.settings import TestsGateSettings
 from atlas_ci.gates import GateSpec
+from atlas_ci.settings import CheckSettings, GateSettings
 
-GATE = GateSpec(name="tests", checks=(), summary="")
+
+def expand(gate_settings: GateSettings) -> list[tuple[Check, CheckSettings]]:
+    """tests.<name> for every category in `[gates.tests.categories]` (built-in ones included)."""
+    if not isinstance(gate_settings, TestsGateSettings):
+        gate_settings = TestsGateSettings()
+    return [(CategoryCheck(name), spec) for name, spec in gate_settings.categories.items()]
+
+
+GATE = GateSpec(
+    name="tests",
+    checks=(Coverage(),),
+    settings_model=TestsGateSettings,
+    expand=expand,
+    summary="pytest by category (JUnit XML), then combined coverage",
+)

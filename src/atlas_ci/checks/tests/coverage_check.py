@@ -1,0 +1,139 @@
+"""tests.coverage: combine the coverage data the categories wrote this run and judge the totals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from atlas_ci.checks.base import (
+    CheckContext,
+    ProjectInfo,
+    judged,
+    make_finding,
+    python_module,
+    tool_version,
+)
+from atlas_ci.checks.tests import coverage_run, diff, new_code
+from atlas_ci.checks.tests.settings import CoverageSettings
+from atlas_ci.errors import CheckError
+from atlas_ci.model import CheckResult, Finding, Metric, Severity
+
+
+class Coverage:
+    gate = "tests"
+    name = "coverage"
+    tool = "coverage"
+    settings_model = CoverageSettings
+    # Exclusive checks run after every other one: the categories have written their data by then.
+    exclusive = True
+
+    def default_command(self, project: ProjectInfo) -> list[str]:
+        return python_module("coverage", project)
+
+    def version(self, project: ProjectInfo) -> str | None:
+        return tool_version(self.default_command(project), project.root)
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        settings = ctx.settings_as(CoverageSettings)
+        reports = coverage_run.report_dir(ctx)
+        categories = sorted(coverage_run.recorded(reports))
+        if not categories:
+            raise CheckError(
+                "no coverage data from this run: run the test categories too "
+                "(e.g. `atlas-ci gate tests`), with coverage on"
+            )
+        files = coverage_run.data_files(reports, categories)
+        if not files:
+            raise CheckError(f"tests {', '.join(categories)} ran but wrote no coverage data")
+        report = self._combine_and_read(ctx, reports, files)
+        total = _total(report)
+        metrics = [
+            Metric(
+                name="coverage",
+                value=round(total, 2),
+                unit="%",
+                threshold=settings.min,
+                direction="min",
+            )
+        ]
+        findings: list[Finding] = []
+        note = ""
+        if settings.min_new is not None and ctx.project.base_ref:
+            findings, metric, note = self._new_code(ctx, settings.min_new, report)
+            metrics += [metric] if metric else []
+        ok = f"{total:.1f}% covered by {', '.join(categories)}{note}"
+        return judged(
+            self,
+            findings,
+            metrics,
+            version=self.version(ctx.project),
+            reason_ok=ok,
+            artifacts=[f"{coverage_run.DATA_DIR}/coverage.json"],
+        )
+
+    def _combine_and_read(self, ctx: CheckContext, reports: Path, files: list[Path]) -> Any:
+        cov = ctx.command(self.default_command(ctx.project))
+        folder = reports / coverage_run.DATA_DIR
+        combined, out = folder / ".coverage", folder / "coverage.json"
+        combined.unlink(missing_ok=True)
+        out.unlink(missing_ok=True)
+        # --keep: the categories' own files stay, so a re-run of this check alone still works.
+        _tool(ctx, cov, "combine", "--keep", f"--data-file={combined}", *map(str, files))
+        # cwd is the repository root, so the project's own [tool.coverage] (source, omit, paths...)
+        # applies; --fail-under=0 because this check, not coverage, judges the total.
+        _tool(ctx, cov, "json", f"--data-file={combined}", "-o", str(out), "--fail-under=0")
+        try:
+            return json.loads(out.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise CheckError(f"cannot read coverage's JSON report: {exc}") from exc
+
+    def _new_code(
+        self, ctx: CheckContext, minimum: float, report: Any
+    ) -> tuple[list[Finding], Metric | None, str]:
+        ref = ctx.project.base_ref or ""
+        measured = new_code.measure(report, diff.new_lines(ctx, ref), ctx.root)
+        percent = measured.percent
+        if percent is None:
+            return [], None, f"; no new executable lines since {ref}"
+        metric = Metric(
+            name="new_code_coverage",
+            value=round(percent, 2),
+            unit="%",
+            threshold=minimum,
+            direction="min",
+        )
+        # Below the bar every uncovered new range blocks; above it they are reported as advice.
+        blocking = percent < minimum
+        findings = [
+            make_finding(
+                self,
+                ctx.root,
+                rule_id="uncovered-new-code",
+                path=u.path,
+                line=u.start,
+                end_line=u.end,
+                severity=Severity.MEDIUM,
+                blocking=blocking,
+                tags=("coverage",),
+                message=f"{u.count_text} added or changed since {ref} not executed by any test",
+                help_text="Add a test that runs this new code.",
+            )
+            for u in measured.uncovered
+        ]
+        return findings, metric, f"; new code {percent:.1f}% covered"
+
+
+def _tool(ctx: CheckContext, cov: list[str], command: str, *args: str) -> None:
+    res = ctx.run([*cov, command, *args])
+    if res.timed_out:
+        raise CheckError(f"coverage {command} timed out after {ctx.settings.timeout:g}s")
+    if res.returncode != 0:
+        raise CheckError(f"coverage {command} exited {res.returncode}: {res.output_tail}")
+
+
+def _total(report: Any) -> float:
+    try:
+        return float(report["totals"]["percent_covered"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CheckError(f"coverage JSON has no totals.percent_covered: {exc}") from exc
