@@ -5,8 +5,10 @@ Durability contract: ``create`` and ``delete`` return only after COMMIT, and wit
 API has acknowledged survives a crash or power loss of the process or host.
 
 Concurrency: one writer connection guarded by a lock (SQLite allows one writer at a time
-anyway, and queuing in-process is cheaper than spinning on SQLITE_BUSY), plus one reader
-connection per thread; WAL lets those readers run while a write is in progress.
+anyway, and queuing in-process is cheaper than spinning on SQLITE_BUSY), plus a small
+pool of reader connections borrowed per call; WAL lets those readers run while a write
+is in progress. A pool rather than one connection per thread: the web server's worker
+threads come and go, and per-thread connections would leak a file descriptor each time.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ SCHEMA_VERSION = 1
 # SQLite integers are signed 64-bit; larger ids cannot exist and would make the driver
 # raise OverflowError, so they are answered as "not found" before reaching SQL.
 MAX_ID = 2**63 - 1
+# Readers kept open between calls; bursts beyond this open (and then close) extra ones.
+MAX_IDLE_READERS = 8
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS places (
@@ -138,9 +142,9 @@ class Storage:
         self.path = path
         self._observer = observer
         self._write_lock = threading.Lock()
-        self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
+        self._idle_readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        self._closed = False
         self._writer = _connect(path)
 
     @classmethod
@@ -188,14 +192,24 @@ class Storage:
             if self._observer is not None:
                 self._observer(operation, time.perf_counter() - start)
 
-    def _reader(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+    @contextlib.contextmanager
+    def _reader(self) -> Iterator[sqlite3.Connection]:
+        """Borrow an idle reader connection (opening one if none is idle)."""
+        with self._readers_lock:
+            if self._closed:
+                raise sqlite3.ProgrammingError("storage is closed")
+            conn = self._idle_readers.pop() if self._idle_readers else None
         if conn is None:
             conn = _connect(self.path)
-            self._local.conn = conn
+        try:
+            yield conn
+        finally:
             with self._readers_lock:
-                self._readers.append(conn)
-        return conn
+                keep = not self._closed and len(self._idle_readers) < MAX_IDLE_READERS
+                if keep:
+                    self._idle_readers.append(conn)
+            if not keep:
+                conn.close()
 
     # -- writes -----------------------------------------------------------------------
 
@@ -247,20 +261,18 @@ class Storage:
         """Return the place with this id, or None."""
         if not 0 < place_id <= MAX_ID:
             return None
-        with self._timed("get"):
-            row = (
-                self._reader()
-                .execute(f"SELECT {_COLUMNS} FROM places WHERE id = ?", (place_id,))  # noqa: S608 - constant column list
-                .fetchone()
-            )
+        with self._timed("get"), self._reader() as conn:
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM places WHERE id = ?",  # noqa: S608 - constant column list
+                (place_id,),
+            ).fetchone()
         return None if row is None else _row_to_place(row)
 
     def list_places(
         self, tag: str | None = None, limit: int = 100, after_id: int = 0
     ) -> list[Place]:
         """Return places in id order, optionally only those carrying ``tag``."""
-        with self._timed("list"):
-            conn = self._reader()
+        with self._timed("list"), self._reader() as conn:
             if tag is None:
                 rows = conn.execute(
                     f"SELECT {_COLUMNS} FROM places WHERE id > ? ORDER BY id LIMIT ?",  # noqa: S608 - constant column list
@@ -283,16 +295,13 @@ class Storage:
         # Always bind two longitude ranges; when only one is needed, repeat it.
         (lo1, hi1), (lo2, hi2) = (box.lon_ranges * 2)[:2]
         with self._timed("near"):
-            rows = (
-                self._reader()
-                .execute(
+            with self._reader() as conn:
+                rows = conn.execute(
                     f"SELECT {_COLUMNS} FROM places"  # noqa: S608 - constant column list
                     " WHERE latitude BETWEEN ? AND ?"
                     " AND (longitude BETWEEN ? AND ? OR longitude BETWEEN ? AND ?)",
                     (box.min_lat, box.max_lat, lo1, hi1, lo2, hi2),
-                )
-                .fetchall()
-            )
+                ).fetchall()
             found: list[tuple[float, int, tuple[Any, ...]]] = []
             for row in rows:
                 distance = haversine_km(latitude, longitude, float(row[2]), float(row[3]))
@@ -304,14 +313,14 @@ class Storage:
 
     def count(self) -> int:
         """Return how many places are stored."""
-        with self._timed("count"):
-            row = self._reader().execute("SELECT count(*) FROM places").fetchone()
+        with self._timed("count"), self._reader() as conn:
+            row = conn.execute("SELECT count(*) FROM places").fetchone()
         return int(row[0])
 
     def ping(self) -> None:
         """Raise sqlite3.Error unless the database answers a trivial query."""
-        with self._timed("ping"):
-            self._reader().execute("SELECT 1 FROM sqlite_schema LIMIT 1").fetchall()
+        with self._timed("ping"), self._reader() as conn:
+            conn.execute("SELECT 1 FROM sqlite_schema LIMIT 1").fetchall()
 
     def integrity_check(self) -> list[str]:
         """Run the full ``PRAGMA integrity_check`` and return its messages (["ok"] if sound)."""
@@ -319,9 +328,13 @@ class Storage:
             return [str(row[0]) for row in self._writer.execute("PRAGMA integrity_check")]
 
     def close(self) -> None:
-        """Close every connection. Safe to call more than once."""
+        """Close every connection. Safe to call more than once.
+
+        Readers on loan finish their query and are closed when returned.
+        """
         with self._readers_lock:
-            readers, self._readers = self._readers, []
+            self._closed = True
+            readers, self._idle_readers = self._idle_readers, []
         for conn in readers:
             conn.close()
         with self._write_lock:

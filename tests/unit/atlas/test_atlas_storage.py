@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from atlas.geo import haversine_km
-from atlas.storage import MAX_ID, DatabaseCorruptError, Storage
+from atlas.storage import MAX_ID, MAX_IDLE_READERS, DatabaseCorruptError, Storage
 
 pytestmark = pytest.mark.unit
 
@@ -36,7 +37,8 @@ def test_open_creates_directory_and_uses_wal_with_full_sync(db_path: Path) -> No
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         # 2 == FULL; the setting is per connection, so check a reader's too.
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
-        assert store._reader().execute("PRAGMA synchronous").fetchone()[0] == 2
+        with store._reader() as reader:
+            assert reader.execute("PRAGMA synchronous").fetchone()[0] == 2
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     finally:
         store.close()
@@ -176,6 +178,35 @@ def test_permission_problems_are_not_reported_as_corruption(tmp_path: Path) -> N
     with pytest.raises(sqlite3.Error) as info:
         Storage.open(path)
     assert not isinstance(info.value, DatabaseCorruptError)
+
+
+def test_reader_pool_is_bounded_and_reused(storage: Storage) -> None:
+    barrier = threading.Barrier(MAX_IDLE_READERS + 4)
+
+    def read() -> None:
+        with storage._reader() as conn:
+            barrier.wait(timeout=10)  # all readers on loan at once
+            conn.execute("SELECT 1").fetchall()
+
+    threads = [threading.Thread(target=read) for _ in range(MAX_IDLE_READERS + 4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    # Extra connections opened for the burst were closed, not hoarded.
+    assert len(storage._idle_readers) == MAX_IDLE_READERS
+    idle = list(storage._idle_readers)
+    with storage._reader() as conn:
+        assert any(conn is c for c in idle)
+        assert len(storage._idle_readers) == MAX_IDLE_READERS - 1
+
+
+def test_closed_storage_refuses_reads(db_path: Path) -> None:
+    store = Storage.open(db_path)
+    store.close()
+    store.close()  # idempotent
+    with pytest.raises(sqlite3.ProgrammingError):
+        store.get(1)
 
 
 def test_failed_write_rolls_back(storage: Storage) -> None:
