@@ -1,4 +1,4 @@
-"""What a run leaves behind: SARIF valid for code scanning, JSON per check, summary, Actions output."""
+"""What a run leaves behind: SARIF for code scanning, JSON per check, summary, Actions output."""
 
 from __future__ import annotations
 
