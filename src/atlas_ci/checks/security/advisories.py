@@ -69,7 +69,7 @@ def load_record(path: Path, folder: Path) -> dict[str, Any]:
 
 def parse_yaml(text: str) -> Any:
     try:
-        import yaml  # type: ignore[import-untyped]  # noqa: PLC0415 - optional, YAML records only
+        import yaml  # type: ignore[import-untyped]
     except ImportError:
         raise ValueError("YAML advisories need PyYAML (pip install pyyaml)") from None
     try:

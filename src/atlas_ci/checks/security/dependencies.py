@@ -111,9 +111,7 @@ class Dependencies:
         if res.timed_out:
             raise CheckError(f"pip-audit timed out after {settings.timeout:g}s")
         if not res.stdout.strip():
-            raise CheckError(
-                f"pip-audit exited {res.returncode} without a report: {last_lines(res.output_tail)}"
-            )
+            raise CheckError(no_report_reason(res.returncode, res.output_tail, settings))
         deps = audit_report.parse(res.stdout)
         return self.judge(ctx, settings, deps, db, version)
 
@@ -283,5 +281,10 @@ def unaudited_reason(unaudited: list[Dep], audited: list[Dep]) -> str:
     )
 
 
-def last_lines(text: str, count: int = 3) -> str:
-    return " | ".join(text.strip().splitlines()[-count:])
+def no_report_reason(code: int, tail: str, settings: DependenciesSettings) -> str:
+    """pip-audit ends with a traceback when the service is down: its last line says why."""
+    last = (tail.strip().splitlines() or [""])[-1]
+    if "ConnectionError" in tail or "ConnectTimeout" in tail:
+        where = settings.osv_url or f"the {settings.service} service"
+        return f"pip-audit could not reach {where} (exit {code}): {last}"
+    return f"pip-audit exited {code} without a report: {last}"

@@ -1,0 +1,122 @@
+"""security.bandit: bandit's recorded JSON, its failure modes, and the arguments it is given."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from atlas_ci.checks.base import short_hash
+from atlas_ci.checks.security.sast import Bandit, BanditSettings, bandit_args, load_report, parse
+from atlas_ci.errors import CheckError
+from atlas_ci.model import Severity, Status
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def report(recorded):
+    return load_report(recorded("bandit.json"))
+
+
+def test_recorded_output_becomes_findings(report, make_ctx, fixtures):
+    ctx = make_ctx(Bandit(), root=fixtures / "bandit_repo")
+    findings = parse(report, Bandit(), ctx)
+    got = {(f.rule_id, f.location.path, f.location.start_line) for f in findings}
+    assert got == {
+        ("B403", "src/app/bad.py", 4),
+        ("B404", "src/app/bad.py", 5),
+        ("B105", "src/app/bad.py", 9),
+        ("B602", "src/app/bad.py", 13),
+        ("B301", "src/app/bad.py", 17),
+        ("B506", "src/app/bad.py", 21),
+        ("B324", "src/app/bad.py", 25),
+    }
+    shell = next(f for f in findings if f.rule_id == "B602")
+    assert shell.severity is Severity.HIGH
+    assert shell.tags == ("security", "CWE-78")
+    assert shell.help_uri.endswith("b602_subprocess_popen_with_shell_equals_true.html")
+    assert shell.help_text == "bandit B602 (subprocess_popen_with_shell_equals_true)"
+    assert shell.location.start_column == 12
+    assert shell.check == "security.bandit"
+
+
+def test_severity_below_fail_on_is_reported_but_not_blocking(report, make_ctx, fixtures):
+    ctx = make_ctx(Bandit(), root=fixtures / "bandit_repo", fail_on="high")
+    blocking = {f.rule_id: f.blocking for f in parse(report, Bandit(), ctx)}
+    assert blocking == {
+        "B403": False,
+        "B404": False,
+        "B105": False,
+        "B301": False,
+        "B506": False,
+        "B602": True,
+        "B324": True,
+    }
+
+
+def test_hard_coded_password_message_never_carries_the_value(report, make_ctx, fixtures):
+    ctx = make_ctx(Bandit(), root=fixtures / "bandit_repo")
+    b105 = next(f for f in parse(report, Bandit(), ctx) if f.rule_id == "B105")
+    value = "<not-a-real-password>"
+    assert value not in b105.model_dump_json()
+    assert f"<redacted {short_hash(value)}>" in b105.message
+
+
+def test_files_bandit_could_not_parse_make_the_check_error(recorded):
+    data = json.loads(recorded("bandit.json"))
+    data["errors"] = [{"filename": "src/app/broken.py", "reason": "syntax error while parsing"}]
+    with pytest.raises(CheckError, match=r"could not scan 1 path\(s\): src/app/broken.py"):
+        load_report(json.dumps(data))
+
+
+@pytest.mark.parametrize("stdout", ["garbage", "", "[]", '{"results": 3}'])
+def test_unreadable_output_is_a_check_error(stdout):
+    with pytest.raises(CheckError):
+        load_report(stdout)
+
+
+def test_run_passes_thresholds_and_reports_version(fake_tools, recorded, make_ctx, fixtures):
+    fake_tools.respond("bandit", recorded("bandit.json"))
+    settings = BanditSettings(min_severity="low", min_confidence="high")
+    res = Bandit().run(make_ctx(Bandit(), root=fixtures / "bandit_repo", settings=settings))
+    assert res.status is Status.FAILED
+    assert res.tool_version == "9.8.7"
+    (argv,) = fake_tools.tool_calls()
+    assert argv[argv.index("--severity-level") + 1] == "low"
+    assert argv[argv.index("--confidence-level") + 1] == "high"
+    assert argv[-1] == "src"
+    assert "-r" in argv
+    assert "--exit-zero" in argv
+
+
+def test_no_python_files_is_skipped_not_passed(fake_tools, make_ctx, fixtures):
+    empty = {"errors": [], "results": [], "metrics": {"_totals": {"loc": 0}}}
+    fake_tools.respond("bandit", json.dumps(empty))
+    res = Bandit().run(make_ctx(Bandit(), root=fixtures / "bandit_repo"))
+    assert res.status is Status.SKIPPED
+
+
+def test_a_crash_is_an_error(fake_tools, make_ctx, fixtures):
+    fake_tools.respond("bandit", "", returncode=2, stderr="usage: bandit ...")
+    with pytest.raises(CheckError, match="bandit exited 2"):
+        Bandit().run(make_ctx(Bandit(), root=fixtures / "bandit_repo"))
+
+
+def test_project_config_files_are_passed_to_bandit(tmp_path):
+    settings = BanditSettings()
+    assert "-c" not in bandit_args(tmp_path, (), settings)
+    (tmp_path / "pyproject.toml").write_text('[tool.bandit]\nskips = ["B101"]\n')
+    (tmp_path / ".bandit").write_text("[bandit]\nexclude = legacy,vendor\n")
+    args = bandit_args(tmp_path, ("tests/fixtures",), settings)
+    assert args[args.index("-c") + 1] == "pyproject.toml"
+    assert args[args.index("--ini") + 1] == ".bandit"
+    # -x replaces bandit's defaults and the .bandit file's own list, so all three are kept.
+    excluded = args[args.index("-x") + 1].split(",")
+    assert {".git", "__pycache__", "legacy", "vendor", "tests/fixtures"} <= set(excluded)
+
+
+def test_pyproject_without_a_bandit_table_is_not_passed(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 100\n")
+    assert "-c" not in bandit_args(tmp_path, (), BanditSettings())
+    assert "-x" not in bandit_args(tmp_path, (), BanditSettings())
