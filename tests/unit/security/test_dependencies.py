@@ -160,7 +160,9 @@ def test_requirements_arguments(fake_tools, make_ctx, repo):
 
 
 def test_project_and_osv_mirror_arguments(fake_tools, make_ctx, repo):
-    (repo / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '1'\n")
+    (repo / "pyproject.toml").write_text(
+        "[project]\nname = 'x'\nversion = '1'\ndependencies = ['a']\n"
+    )
     argv = argv_for(fake_tools, make_ctx, repo, service="osv", osv_url="http://mirror/v1/query")
     assert argv[-1] == "."
     assert argv[argv.index("-s") + 1] == "osv"
@@ -184,6 +186,7 @@ def test_advisory_db_is_served_on_loopback(fake_tools, make_ctx, repo, fixtures)
     )
     assert argv[argv.index("-s") + 1] == "osv"
     assert argv[argv.index("--osv-url") + 1].startswith("http://127.0.0.1:")
+    assert "127.0.0.1" in fake_tools.envs[-1]["NO_PROXY"].split(",")
 
 
 def test_missing_requirements_file_is_an_error(fake_tools, make_ctx, tmp_path):
@@ -191,10 +194,30 @@ def test_missing_requirements_file_is_an_error(fake_tools, make_ctx, tmp_path):
         argv_for(fake_tools, make_ctx, tmp_path, requirements=("nope.txt",))
 
 
-def test_no_manifest_at_all_is_skipped(fake_tools, make_ctx, tmp_path):
+@pytest.mark.parametrize(
+    ("pyproject", "reason"),
+    [
+        (None, "nothing declares dependencies: no pyproject.toml"),
+        ("[tool.ruff]\n", "pyproject.toml has no [project] table"),
+        ("[project]\nname = 'x'\n", "the project declares no dependencies"),
+    ],
+)
+def test_a_project_without_dependencies_is_skipped(
+    fake_tools, make_ctx, tmp_path, pyproject, reason
+):
+    if pyproject is not None:
+        (tmp_path / "pyproject.toml").write_text(pyproject)
     res = Dependencies().run(make_ctx(Dependencies(), root=tmp_path))
     assert res.status is Status.SKIPPED
+    assert res.reason.startswith(reason)
     assert fake_tools.tool_calls() == []
+
+
+def test_another_failure_without_a_report_shows_the_last_line(fake_tools, make_ctx, repo):
+    fake_tools.responses["pip_audit"] = ("", 1, "ERROR: resolution failed\nno matching dist: foo")
+    config = DependenciesSettings(requirements=("requirements.txt",))
+    with pytest.raises(CheckError, match=r"^pip-audit exited 1 without a report: no matching dist"):
+        Dependencies().run(make_ctx(Dependencies(), root=repo, settings=config))
 
 
 @pytest.mark.parametrize(

@@ -120,6 +120,11 @@ def test_crash_reason_names_the_exception_class_only():
     assert "abc123" not in kind
 
 
+def test_a_missing_module_is_named_as_such():
+    kind = error_kind("/venv/bin/python: No module named detect_secrets\n")
+    assert kind == " because detect-secrets is not installed (pip install detect-secrets)"
+
+
 def test_user_patterns_become_a_plugin_whose_strings_cannot_escape(tmp_path):
     hostile = "x\"]\nimport os\nos.system('true')#"
     path = write_plugin(tmp_path, {"weird'name": hostile, "internal": r"itk_[0-9a-f]{20}"})

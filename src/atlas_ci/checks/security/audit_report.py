@@ -27,6 +27,8 @@ SEVERITY = {
 # A known vulnerability without a severity of its own blocks at the default threshold.
 DEFAULT_SEVERITY = Severity.HIGH
 TAGS = ("security", "dependency", "CWE-1395")
+# How many names a reason lists before "and N more".
+LISTED = 12
 
 
 class IgnoreRule(Settings):
@@ -169,4 +171,37 @@ def to_finding(
         tags=TAGS,
         help_uri=f"https://osv.dev/vulnerability/{vuln.id}",
         help_text=vuln.description[:1000] or f"Known vulnerability {vuln.id}",
+    )
+
+
+def vulnerable_reason(findings: list[Finding]) -> str:
+    blocking = [f for f in findings if f.blocking]
+    listed = ", ".join(f.rule_id for f in findings[:LISTED])
+    more = f" and {len(findings) - LISTED} more" if len(findings) > LISTED else ""
+    below = "" if blocking else " (all below the gate's fail_on)"
+    count = (
+        "1 known vulnerability" if len(findings) == 1 else f"{len(findings)} known vulnerabilities"
+    )
+    return f"{count}: {listed}{more}{below}"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def unaudited_reason(unaudited: list[Dep], audited: list[Dep]) -> str:
+    names = ", ".join(f"{d.name} {d.version or ''}".strip() for d in unaudited[:LISTED])
+    more = f" and {len(unaudited) - LISTED} more" if len(unaudited) > LISTED else ""
+    why = unaudited[0].skip_reason
+    if not audited:
+        return (
+            f"no advisory source reachable: {plural(len(unaudited), 'package')} could not be "
+            f"audited: "
+            f"{names}{more} (pip-audit: {why}); set `advisory_db` (offline OSV records) "
+            "or `osv_url` (an OSV mirror)"
+        )
+    total = len(unaudited) + len(audited)
+    return (
+        f"{len(unaudited)} of {plural(total, 'package')} could not be audited: {names}{more} "
+        f"(pip-audit: {why})"
     )

@@ -7,6 +7,8 @@ itself reports "No known vulnerabilities found" and exits 0 when every lookup fa
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -26,13 +28,12 @@ from atlas_ci.checks.base import (
 from atlas_ci.checks.security import advisories, audit_report, manifests, osv_server
 from atlas_ci.checks.security.audit_report import Dep, IgnoreRule
 from atlas_ci.errors import CheckError
-from atlas_ci.model import CheckResult, Finding, Metric, Status
+from atlas_ci.model import CheckResult, Metric, Status
 from atlas_ci.settings import CheckSettings
 
 Source = Literal["requirements", "project", "environment"]
 # Skips that are configuration, not failure: --skip-editable marks the project's own checkout.
 EDITABLE_SKIP = "distribution marked as editable"
-LISTED = 12
 
 
 class DependenciesSettings(CheckSettings):
@@ -95,18 +96,18 @@ class Dependencies:
         command = ctx.command(self.default_command(ctx.project))
         version = tool_version(command, ctx.root)
         source = settings.effective_source
-        if source == "project" and not has_project(ctx.root):
+        why_not = project_problem(ctx.root) if source == "project" else None
+        if why_not:
             return result(
                 self,
                 Status.SKIPPED,
-                "nothing declares dependencies: no pyproject.toml "
-                "or setup.py; set `requirements` or source = 'environment'",
+                f"{why_not}; set `requirements` or source = 'environment'",
                 tool_version=version,
             )
         db = load_db(ctx.root, settings.advisory_db)
         with serve(db) as osv_url:
             argv = [*command, *audit_args(ctx, settings, osv_url)]
-            env = environment(ctx, settings)
+            env = environment(ctx, settings, loopback=osv_url is not None)
             res = ctx.run(argv, env=env)
         if res.timed_out:
             raise CheckError(f"pip-audit timed out after {settings.timeout:g}s")
@@ -156,7 +157,7 @@ class Dependencies:
             return result(
                 self,
                 Status.ERROR,
-                unaudited_reason(unaudited, audited) + note,
+                audit_report.unaudited_reason(unaudited, audited) + note,
                 findings=tuple(judgement.findings),
                 metrics=metrics,
                 tool_version=version,
@@ -170,13 +171,24 @@ class Dependencies:
             reason_ok=f"{len(audited)} dependencies audited against {against}: "
             "no known vulnerabilities",
         )
-        if judgement.findings:
-            return res.model_copy(update={"reason": vulnerable_reason(judgement.findings) + note})
-        return res.model_copy(update={"reason": res.reason + note})
+        headline = audit_report.vulnerable_reason(judgement.findings) if judgement.findings else ""
+        return res.model_copy(update={"reason": (headline or res.reason) + note})
 
 
-def has_project(root: Path) -> bool:
-    return (root / "pyproject.toml").is_file() or (root / "setup.py").is_file()
+def project_problem(root: Path) -> str | None:
+    """Why pip-audit's project mode (pyproject.toml [project] only) has nothing to audit, if so."""
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return "nothing declares dependencies: no pyproject.toml"
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CheckError(f"cannot read pyproject.toml: {exc}") from None
+    project = data.get("project")
+    if not isinstance(project, dict):
+        return "pyproject.toml has no [project] table"
+    if not project.get("dependencies"):
+        return "the project declares no dependencies"
+    return None
 
 
 def load_db(root: Path, folder: str | None) -> advisories.AdvisoryDB | None:
@@ -215,9 +227,14 @@ def audit_args(
     return args
 
 
-def environment(ctx: CheckContext, settings: DependenciesSettings) -> dict[str, str]:
-    # The loopback endpoint must never go through a proxy.
-    env = {"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+def environment(
+    ctx: CheckContext, settings: DependenciesSettings, loopback: bool
+) -> dict[str, str]:
+    env: dict[str, str] = {}
+    if loopback:
+        # The loopback endpoint must never be sent through a configured HTTP proxy.
+        for name in ("NO_PROXY", "no_proxy"):
+            env[name] = ",".join(p for p in (os.environ.get(name), "127.0.0.1,localhost") if p)
     if settings.effective_source == "environment":
         # pip-audit lists the packages of whichever interpreter this names (its pip-api backend).
         env["PIPAPI_PYTHON_LOCATION"] = ctx.project.python
@@ -246,39 +263,6 @@ def locate(
     if source == "project" and (ctx.root / "pyproject.toml").is_file():
         return manifests.Declaration("pyproject.toml", None)
     return None
-
-
-def vulnerable_reason(findings: list[Finding]) -> str:
-    blocking = [f for f in findings if f.blocking]
-    listed = ", ".join(f.rule_id for f in findings[:LISTED])
-    more = f" and {len(findings) - LISTED} more" if len(findings) > LISTED else ""
-    below = "" if blocking else " (all below the gate's fail_on)"
-    count = (
-        "1 known vulnerability" if len(findings) == 1 else f"{len(findings)} known vulnerabilities"
-    )
-    return f"{count}: {listed}{more}{below}"
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def unaudited_reason(unaudited: list[Dep], audited: list[Dep]) -> str:
-    names = ", ".join(f"{d.name} {d.version or ''}".strip() for d in unaudited[:LISTED])
-    more = f" and {len(unaudited) - LISTED} more" if len(unaudited) > LISTED else ""
-    why = unaudited[0].skip_reason
-    if not audited:
-        return (
-            f"no advisory source reachable: {plural(len(unaudited), 'package')} could not be "
-            f"audited: "
-            f"{names}{more} (pip-audit: {why}); set `advisory_db` (offline OSV records) "
-            "or `osv_url` (an OSV mirror)"
-        )
-    total = len(unaudited) + len(audited)
-    return (
-        f"{len(unaudited)} of {plural(total, 'package')} could not be audited: {names}{more} "
-        f"(pip-audit: {why})"
-    )
 
 
 def no_report_reason(code: int, tail: str, settings: DependenciesSettings) -> str:

@@ -161,6 +161,8 @@ def scan(
 
 def error_kind(stderr: str) -> str:
     """The exception class name of a crash, which is safe to show (its message may not be)."""
+    if re.search(r"No module named '?detect_secrets", stderr):
+        return " because detect-secrets is not installed (pip install detect-secrets)"
     match = re.search(r"^(\w+(?:\.\w+)*(?:Error|Exception))\b", stderr, re.MULTILINE)
     return f" with {match.group(1)}" if match else ""
 
