@@ -6,16 +6,18 @@ import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
 from atlas_ci.checks.base import Check, CheckContext, make_finding
-from atlas_ci.checks.security.manifests import Declaration
 from atlas_ci.checks.security.policy import fail_on, is_blocking
 from atlas_ci.errors import CheckError
 from atlas_ci.model import Finding, Severity
 from atlas_ci.settings import Settings
+
+if TYPE_CHECKING:
+    from atlas_ci.checks.security.manifests import Declaration
 
 SEVERITY = {
     "CRITICAL": Severity.CRITICAL,

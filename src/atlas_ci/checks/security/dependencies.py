@@ -12,9 +12,8 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Literal, Self
+from typing import TYPE_CHECKING, Literal, Self
 
-from packaging.utils import canonicalize_name
 from pydantic import Field, model_validator
 
 from atlas_ci.checks.base import (
@@ -25,11 +24,17 @@ from atlas_ci.checks.base import (
     result,
     tool_version,
 )
-from atlas_ci.checks.security import advisories, audit_report, manifests, osv_server
+from atlas_ci.checks.security import audit_report
 from atlas_ci.checks.security.audit_report import Dep, IgnoreRule
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Metric, Status
 from atlas_ci.settings import CheckSettings
+
+if TYPE_CHECKING:
+    from atlas_ci.checks.security.advisories import AdvisoryDB
+    from atlas_ci.checks.security.manifests import Declaration
+
+# packaging, http.server and the manifest parsers load only when this check runs (start-up time).
 
 Source = Literal["requirements", "project", "environment"]
 # Skips that are configuration, not failure: --skip-editable marks the project's own checkout.
@@ -121,10 +126,12 @@ class Dependencies:
         ctx: CheckContext,
         settings: DependenciesSettings,
         deps: list[Dep],
-        db: advisories.AdvisoryDB | None,
+        db: AdvisoryDB | None,
         version: str | None,
     ) -> CheckResult:
         source = settings.effective_source
+        from packaging.utils import canonicalize_name
+
         allowed = {canonicalize_name(n) for n in settings.allow_unaudited}
         audited = [d for d in deps if d.skip_reason is None]
         unaudited = [
@@ -191,13 +198,17 @@ def project_problem(root: Path) -> str | None:
     return None
 
 
-def load_db(root: Path, folder: str | None) -> advisories.AdvisoryDB | None:
+def load_db(root: Path, folder: str | None) -> AdvisoryDB | None:
+    from atlas_ci.checks.security import advisories
+
     return advisories.load(root / folder) if folder else None
 
 
 @contextmanager
-def serve(db: advisories.AdvisoryDB | None) -> Iterator[str | None]:
+def serve(db: AdvisoryDB | None) -> Iterator[str | None]:
     """The loopback OSV endpoint's URL for the run when an advisory directory is configured."""
+    from atlas_ci.checks.security import osv_server
+
     with osv_server.serving(db) if db else nullcontext(None) as url:
         yield url
 
@@ -241,27 +252,33 @@ def environment(
     return env
 
 
-def declarations(root: Path, settings: DependenciesSettings) -> dict[str, manifests.Declaration]:
+def declarations(root: Path, settings: DependenciesSettings) -> dict[str, Declaration]:
+    from atlas_ci.checks.security import manifests
+
     if settings.effective_source == "requirements":
         return manifests.requirements_index(root, list(settings.requirements))
     return manifests.pyproject_index(root)
 
 
 def locate(
-    index: dict[str, manifests.Declaration],
+    index: dict[str, Declaration],
     name: str,
     settings: DependenciesSettings,
     ctx: CheckContext,
-) -> manifests.Declaration | None:
+) -> Declaration | None:
+    from packaging.utils import canonicalize_name
+
+    from atlas_ci.checks.security.manifests import Declaration
+
     """The declaring line, else the manifest itself (a transitive dependency), else nothing."""
     found = index.get(canonicalize_name(name))
     if found is not None:
         return found
     source = settings.effective_source
     if source == "requirements":
-        return manifests.Declaration(settings.requirements[0], None)
+        return Declaration(settings.requirements[0], None)
     if source == "project" and (ctx.root / "pyproject.toml").is_file():
-        return manifests.Declaration("pyproject.toml", None)
+        return Declaration("pyproject.toml", None)
     return None
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import configparser
 import json
 import re
 import tomllib
@@ -134,6 +133,8 @@ def ini_excludes(ini: Path) -> list[str]:
     """The .bandit file's own `exclude`, which a command-line -x would otherwise override."""
     if not ini.is_file():
         return []
+    import configparser
+
     parser = configparser.ConfigParser()
     try:
         parser.read(ini, encoding="utf-8")
