@@ -54,7 +54,8 @@ CREATE TABLE IF NOT EXISTS place_tags (
 CREATE INDEX IF NOT EXISTS place_tags_place ON place_tags (place_id);
 """
 
-_COLUMNS = "id, name, latitude, longitude, tags, created_at"
+# Every SELECT names the columns in this order (id, name, latitude, longitude, tags,
+# created_at): _row_to_place reads them by position. Queries are literals, never formatted.
 
 DbObserver = Callable[[str, float], None]
 
@@ -263,7 +264,7 @@ class Storage:
             return None
         with self._timed("get"), self._reader() as conn:
             row = conn.execute(
-                f"SELECT {_COLUMNS} FROM places WHERE id = ?",  # noqa: S608 - constant column list
+                "SELECT id, name, latitude, longitude, tags, created_at FROM places WHERE id = ?",
                 (place_id,),
             ).fetchone()
         return None if row is None else _row_to_place(row)
@@ -275,12 +276,13 @@ class Storage:
         with self._timed("list"), self._reader() as conn:
             if tag is None:
                 rows = conn.execute(
-                    f"SELECT {_COLUMNS} FROM places WHERE id > ? ORDER BY id LIMIT ?",  # noqa: S608 - constant column list
+                    "SELECT id, name, latitude, longitude, tags, created_at FROM places"
+                    " WHERE id > ? ORDER BY id LIMIT ?",
                     (after_id, limit),
                 ).fetchall()
             else:
                 rows = conn.execute(
-                    f"SELECT {_COLUMNS} FROM places WHERE id IN"  # noqa: S608 - constant column list
+                    "SELECT id, name, latitude, longitude, tags, created_at FROM places WHERE id IN"
                     " (SELECT place_id FROM place_tags WHERE tag = ? AND place_id > ?)"
                     " ORDER BY id LIMIT ?",
                     (tag, after_id, limit),
@@ -297,7 +299,7 @@ class Storage:
         with self._timed("near"):
             with self._reader() as conn:
                 rows = conn.execute(
-                    f"SELECT {_COLUMNS} FROM places"  # noqa: S608 - constant column list
+                    "SELECT id, name, latitude, longitude, tags, created_at FROM places"
                     " WHERE latitude BETWEEN ? AND ?"
                     " AND (longitude BETWEEN ? AND ? OR longitude BETWEEN ? AND ?)",
                     (box.min_lat, box.max_lat, lo1, hi1, lo2, hi2),

@@ -39,7 +39,7 @@ INFORMATION_URI = {
     "mypy": "https://mypy-lang.org/",
     "bandit": "https://bandit.readthedocs.io/",
     "radon": "https://radon.readthedocs.io/",
-    "detect-secrets": "https://github.com/Yelp/detect-secrets",
+    "detect-secrets": "https://github.com/Yelp/detect-secrets",  # pragma: allowlist secret
     "pip-audit": "https://github.com/pypa/pip-audit",
     "zizmor": "https://docs.zizmor.sh/",
     "pytest": "https://docs.pytest.org/",

@@ -76,7 +76,7 @@ class Build:
         )
         data = {
             "tool_version": "0.1.0",
-            "commit": "0123456789abcdef0123456789abcdef01234567",
+            "commit": "0123456789abcdef0123456789abcdef01234567",  # pragma: allowlist secret
             "config_digest": "sha256:abc",
             "started_at": "2025-01-01T00:00:00Z",
             "duration": 12.5,
