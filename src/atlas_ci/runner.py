@@ -75,16 +75,25 @@ def run(
     """Run every planned check; results come back in plan order."""
     obs = observer or NullObserver()
     done: dict[str, CheckResult] = {}
-    exclusive = [p for p in planned if _runs_alone(p)]
     try:
-        _run_batch([p for p in planned if not _runs_alone(p)], project, max(1, jobs), obs, done)
-        for p in exclusive:
-            _run_batch([p], project, 1, obs, done)
+        _run_batch(_shared(planned), project, max(1, jobs), obs, done)
+        for p in planned:
+            if _runs_alone(p):
+                _run_batch([p], project, 1, obs, done)
     except KeyboardInterrupt:
         process.begin_shutdown()
         process.kill_all()
-        raise Interrupted([done.get(p.id) or _interrupted(p) for p in planned]) from None
+        raise Interrupted(_partial(planned, done)) from None
     return [done[p.id] for p in planned]
+
+
+def _shared(planned: Sequence[Planned]) -> list[Planned]:
+    return [p for p in planned if not _runs_alone(p)]
+
+
+def _partial(planned: Sequence[Planned], done: dict[str, CheckResult]) -> list[CheckResult]:
+    """Every result known so far; checks that had not finished are marked as interrupted."""
+    return [done.get(p.id) or _interrupted(p) for p in planned]
 
 
 def _runs_alone(p: Planned) -> bool:
