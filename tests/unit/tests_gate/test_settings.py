@@ -102,3 +102,22 @@ def test_expand_on_plain_gate_settings_gives_the_builtin_categories():
     pairs = expand(GateSettings())
     assert [c.name for c, _ in pairs] == ["unit", "integration", "observability", "reliability"]
     assert all(isinstance(c, CategoryCheck) and c.gate == "tests" for c, _ in pairs)
+
+
+def test_an_exclusive_category_runs_alone_but_still_before_coverage(tmp_path: Path):
+    (tmp_path / "atlas-ci.toml").write_text(
+        "[gates.tests.categories.integration]\nexclusive = true\n"
+    )
+    planned = plan.all_checks(config.load(tmp_path), ["tests"])
+    alone = [p.id for p in planned if p.check.exclusive]
+    # The runner runs exclusive checks one by one in plan order, after the parallel batch.
+    assert alone == ["tests.integration", "tests.coverage"]
+
+
+def test_gate_settings_hash_like_other_frozen_settings():
+    a = gate_config({"categories": {"unit": {"workers": 2}}})
+    b = gate_config({"categories": {"unit": {"workers": 2}}})
+    c = gate_config({"categories": {"unit": {"workers": 3}}})
+    assert hash(a) == hash(b)
+    assert a == b
+    assert hash(a) != hash(c)

@@ -14,7 +14,11 @@ def expand(gate_settings: GateSettings) -> list[tuple[Check, CheckSettings]]:
     """tests.<name> for every category in `[gates.tests.categories]` (built-in ones included)."""
     if not isinstance(gate_settings, TestsGateSettings):
         gate_settings = TestsGateSettings()
-    return [(CategoryCheck(name), spec) for name, spec in gate_settings.categories.items()]
+    # Categories come before tests.coverage in the plan, so an exclusive one still runs before it.
+    return [
+        (CategoryCheck(name, exclusive=spec.exclusive), spec)
+        for name, spec in gate_settings.categories.items()
+    ]
 
 
 GATE = GateSpec(

@@ -25,6 +25,10 @@ from atlas_ci.settings import CheckSettings
 MESSAGE_LIMIT = 500
 # pytest's documented exit codes (pytest.ExitCode).
 TESTS_FAILED, INTERRUPTED, INTERNAL_ERROR, USAGE_ERROR, NO_TESTS = 1, 2, 3, 4, 5
+PYTEST_COV_HINT = (
+    "coverage with `workers` or a custom `command` needs pytest-cov in the project's environment "
+    "(or set coverage = false for this category)"
+)
 _MEANING = {
     INTERRUPTED: "interrupted",
     INTERNAL_ERROR: "internal error",
@@ -54,7 +58,7 @@ class CategoryCheck:
         coverage_run.forget(reports, self.name)
         xml = reports / "junit" / f"{self.name}.xml"
         xml.parent.mkdir(parents=True, exist_ok=True)
-        xml.unlink(missing_ok=True)
+        xml.unlink(missing_ok=True)  # a file left by an earlier run must not pass for this one's
         inv = coverage_run.invocation(ctx, self.name, self.pytest_args(ctx, settings, str(xml)))
         res = ctx.run(inv.argv, env={**selection.plugin_env(), **inv.env})
         if res.timed_out:
@@ -64,21 +68,12 @@ class CategoryCheck:
         version = self.version(ctx.project)
         if res.returncode == NO_TESTS:
             return self._nothing_selected(settings, version)
-        if res.returncode not in (0, TESTS_FAILED):
-            raise CheckError(crash_reason(res, xml, inv.pytest_cov))
-        if not xml.is_file():
-            raise CheckError(
-                f"pytest exited {res.returncode} but wrote no JUnit XML: {res.output_tail}"
-            )
-        suite = junit.parse(xml)
-        if res.returncode == TESTS_FAILED and not suite.problems:
-            raise CheckError(f"pytest exited 1 but reported no failed test: {res.output_tail}")
+        suite = read_suite(res, xml, inv.pytest_cov)
         if inv.measured:
             coverage_run.record(reports, self.name)
-        findings = [self._finding(ctx, case) for case in suite.problems]
         return judged(
             self,
-            findings,
+            [self._finding(ctx, case) for case in suite.problems],
             metrics(suite),
             version=version,
             reason_ok=f"{suite.count('passed')} passed, {suite.count('skipped')} skipped",
@@ -128,6 +123,20 @@ def _categories(ctx: CheckContext, name: str, own: CategorySettings) -> dict[str
     return found
 
 
+def read_suite(res: ProcessResult, xml: Path, pytest_cov: bool) -> junit.Suite:
+    """The JUnit results of a run that judged the tests (exit 0 or 1); anything else is an error."""
+    if res.returncode not in (0, TESTS_FAILED):
+        raise CheckError(crash_reason(res, xml, pytest_cov))
+    if not xml.is_file():
+        raise CheckError(
+            f"pytest exited {res.returncode} but wrote no JUnit XML: {res.output_tail}"
+        )
+    suite = junit.parse(xml)
+    if res.returncode == TESTS_FAILED and not suite.problems:
+        raise CheckError(f"pytest exited 1 but reported no failed test: {res.output_tail}")
+    return suite
+
+
 def metrics(suite: junit.Suite) -> list[Metric]:
     counts = [
         Metric(name=o, value=suite.count(o), unit="tests")
@@ -139,23 +148,34 @@ def metrics(suite: junit.Suite) -> list[Metric]:
 def crash_reason(res: ProcessResult, xml: Path, pytest_cov: bool) -> str:
     """Why pytest could not judge the tests: its own words (collection errors, usage errors)."""
     code = res.returncode
-    meaning = _MEANING.get(code) or (f"killed by signal {-code}" if code < 0 else f"exit {code}")
-    lines = [f"pytest exited {code} ({meaning})"]
-    lines += [ln.strip("! ") for ln in res.stdout.splitlines() if "Interrupted:" in ln][-1:]
-    if xml.is_file():
-        try:
-            collect = [c for c in junit.parse(xml).cases if c.is_collection_error]
-        except CheckError:
-            collect = []
-        lines += [f"{c.file or c.nodeid}: {_error_lines(c.text)}" for c in collect[:5]]
+    lines = [f"pytest exited {code} ({_meaning(code)})", *_interrupted(res.stdout)]
+    lines += _collection_errors(xml)
     if len(lines) == 1 or code in (INTERNAL_ERROR, USAGE_ERROR):
         lines.append(res.output_tail[-1500:])
     if pytest_cov and "--cov" in res.stderr:
-        lines.append(
-            "coverage with `workers` or a custom `command` needs pytest-cov in the project's "
-            "environment (or set coverage = false for this category)"
-        )
+        lines.append(PYTEST_COV_HINT)
     return "\n".join(ln for ln in lines if ln)
+
+
+def _meaning(code: int) -> str:
+    if code < 0:
+        return f"killed by signal {-code}"
+    return _MEANING.get(code, f"exit {code}")
+
+
+def _interrupted(stdout: str) -> list[str]:
+    """pytest's own "!!! Interrupted: 1 error during collection !!!" line, unframed."""
+    return [ln.strip("! ") for ln in stdout.splitlines() if "Interrupted:" in ln][-1:]
+
+
+def _collection_errors(xml: Path) -> list[str]:
+    """`file: error` for the modules pytest could not import, from its JUnit XML."""
+    try:
+        cases = junit.parse(xml).cases if xml.is_file() else ()
+    except CheckError:
+        return []
+    errors = [c for c in cases if c.is_collection_error][:5]
+    return [f"{c.file or c.nodeid}: {_error_lines(c.text)}" for c in errors]
 
 
 def _error_lines(text: str) -> str:

@@ -55,6 +55,11 @@ class CategorySettings(CheckSettings):
         default=True,
         description="Measure coverage while this category runs (when tests.coverage is enabled).",
     )
+    exclusive: bool = Field(
+        default=False,
+        description="Run this category alone, after the checks that run in parallel, so that "
+        "timing-sensitive tests are not disturbed (tests.coverage still runs after it).",
+    )
     allow_empty: bool = Field(
         default=False,
         description="When the category selects no test: `skipped` (true) or `error` (false). "
@@ -105,6 +110,15 @@ class TestsGateSettings(GateSettings):
         description="Test categories, each run as check tests.<name>. unit, integration, "
         "observability and reliability always exist (override any key); add a table to add one.",
     )
+
+    def __hash__(self) -> int:
+        # Frozen settings are hashable like every other; the categories table is a dict.
+        return hash(
+            tuple(
+                (k, tuple(v.items()) if isinstance(v, dict) else v)
+                for k, v in self.__dict__.items()
+            )
+        )
 
     @model_validator(mode="before")
     @classmethod

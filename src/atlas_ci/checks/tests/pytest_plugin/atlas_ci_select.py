@@ -26,21 +26,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def owners(relpath: str | None, markers: Iterable[str], categories: Mapping[str, Any]) -> set[str]:
     """The categories owning a test: by its markers, else by its repository-relative path."""
     names = set(markers)
-    marked = {n for n, spec in categories.items() if spec.get("marker") and spec["marker"] in names}
+    marked = {n for n, spec in categories.items() if spec.get("marker") in names - {""}}
     if marked or relpath is None:
         return marked
-    best, found = -1, set()
-    for name, spec in categories.items():
-        for path in spec.get("paths", ()):
-            prefix = path.strip("/").removeprefix("./")
-            prefix = "" if prefix == "." else prefix
-            if prefix and relpath != prefix and not relpath.startswith(prefix + "/"):
-                continue
-            if len(prefix) > best:
-                best, found = len(prefix), {name}
-            elif len(prefix) == best:
-                found.add(name)
-    return found
+    depth = {
+        n: max((_match(relpath, p) for p in spec.get("paths", ())), default=-1)
+        for n, spec in categories.items()
+    }
+    best = max(depth.values(), default=-1)
+    return {n for n, d in depth.items() if d == best >= 0}
+
+
+def _match(relpath: str, path: str) -> int:
+    """How specific `path` is if it contains `relpath` (its length; 0 for the root), else -1."""
+    prefix = path.strip("/").removeprefix("./")
+    prefix = "" if prefix == "." else prefix
+    if prefix and relpath != prefix and not relpath.startswith(prefix + "/"):
+        return -1
+    return len(prefix)
 
 
 def _relpath(item: pytest.Item, root: Path) -> str | None:
