@@ -1,0 +1,76 @@
+"""What both perf checks share: settings lookup, benchmark locations, versions, the base side."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from atlas_ci import process
+from atlas_ci.checks.base import CheckContext, ProjectInfo
+from atlas_ci.checks.perf.runs import Side, make_side
+from atlas_ci.checks.perf.settings import BenchmarkSettings, PerfGateSettings
+from atlas_ci.checks.perf.worktree import checkout, resolve_base
+from atlas_ci.settings import GateSettings
+
+
+def perf_gate(settings: GateSettings) -> PerfGateSettings:
+    """The gate's own keys; plain GateSettings (tests, no config) get the defaults."""
+    if isinstance(settings, PerfGateSettings):
+        return settings
+    return PerfGateSettings(enabled=settings.enabled)
+
+
+def benchmark_settings(settings: GateSettings) -> BenchmarkSettings:
+    """`[gates.perf.benchmarks]`, which perf.memory falls back on for paths, args and pythonpath."""
+    found = getattr(settings, "benchmarks", None)
+    return found if isinstance(found, BenchmarkSettings) else BenchmarkSettings()
+
+
+def plugin_version(project: ProjectInfo) -> str | None:
+    """pytest-benchmark's version in the project's interpreter; None when it is not installed."""
+    return _ask(project, "import importlib.metadata as m; print(m.version('pytest-benchmark'))")
+
+
+def python_version(project: ProjectInfo) -> str | None:
+    return _ask(project, "import platform; print(platform.python_version())")
+
+
+def _ask(project: ProjectInfo, code: str) -> str | None:
+    try:
+        res = process.run([project.python, "-c", code], cwd=project.root, timeout=30)
+    except Exception:  # a missing interpreter simply has no version
+        return None
+    answer = res.stdout.strip()
+    return answer if res.returncode == 0 and answer else None
+
+
+def split_nodeid(nodeid: str) -> tuple[str, str]:
+    """("dir/test_x.py", "test_name") from "dir/test_x.py::Class::test_name[param]"."""
+    path, _, rest = nodeid.partition("::")
+    return path, rest.rsplit("::", 1)[-1].split("[", 1)[0]
+
+
+def def_line(root: Path, nodeid: str) -> int | None:
+    """The line defining the benchmark's test function in the head tree, for annotations."""
+    path, func = split_nodeid(nodeid)
+    try:
+        lines = (root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    pattern = re.compile(rf"^\s*(?:async\s+)?def\s+{re.escape(func)}\s*\(")
+    return next((i for i, line in enumerate(lines, start=1) if pattern.match(line)), None)
+
+
+@contextlib.contextmanager
+def relative_sides(
+    ctx: CheckContext, pythonpath: Sequence[str], extra: Sequence[Path] = ()
+) -> Iterator[tuple[Side, Side, str]]:
+    """(head, base, how the base was chosen) with the base checked out in a temporary worktree."""
+    gate = perf_gate(ctx.gate_settings)
+    base = resolve_base(ctx.root, ctx.project.base_ref, gate.base)
+    with checkout(ctx.root, base.sha) as tree:
+        head = make_side("head", ctx.root, pythonpath, extra)
+        base_side = make_side("base", tree, pythonpath, extra, strict=False)
+        yield head, base_side, f"{base.sha[:12]} ({base.described})"

@@ -1,0 +1,191 @@
+"""Running pytest-benchmark on one side (head or base) and reading its JSON, raw rounds included.
+
+pytest-benchmark 5.x writes every round's timing (`stats.data`, seconds per call) into the
+`--benchmark-json` file; `--benchmark-save-data` only concerns `--benchmark-save`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from atlas_ci import process
+from atlas_ci.checks.base import CheckContext
+from atlas_ci.checks.perf.settings import BenchmarkSettings
+from atlas_ci.checks.perf.stats import Sample
+from atlas_ci.errors import CheckError
+
+Samples = dict[str, Sample]
+# cpu: the process's CPU time, which other processes on a shared machine barely disturb (our
+# measurements under load: CV 1-2% against 15-65% for the wall clock); blind to time spent waiting.
+TIMERS = {"cpu": "time.process_time", "wall": "time.perf_counter"}
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: its label, its tree and the environment its pytest runs in."""
+
+    label: str  # "head" or "base"
+    tree: Path
+    env: dict[str, str] = field(default_factory=dict)
+    # head must run cleanly; the base side may legitimately lack or fail benchmarks.
+    strict: bool = True
+
+
+def make_side(
+    label: str,
+    tree: Path,
+    pythonpath: Sequence[str],
+    extra: Sequence[Path] = (),
+    strict: bool = True,
+) -> Side:
+    """A side whose PYTHONPATH starts with its `pythonpath` dirs: each side imports its own code."""
+    entries = [str(tree / p) for p in pythonpath] + [str(p) for p in extra]
+    inherited = os.environ.get("PYTHONPATH")
+    if inherited:
+        entries.append(inherited)
+    env = {"PYTHONHASHSEED": "0"}  # same hashing on every run: less run-to-run variation
+    if entries:
+        env["PYTHONPATH"] = os.pathsep.join(entries)
+    return Side(label, tree, env, strict)
+
+
+def existing(tree: Path, paths: Sequence[str]) -> list[str]:
+    return [p for p in paths if (tree / p).exists()]
+
+
+@dataclass
+class SideRun:
+    """What one pytest run produced; `note` explains a base run that gave nothing."""
+
+    samples: Samples
+    note: str = ""
+
+
+def pytest_argv(
+    ctx: CheckContext,
+    side: Side,
+    targets: Sequence[str],
+    extra: Sequence[str],
+    user_args: Sequence[str],
+) -> list[str]:
+    base = ctx.command([ctx.project.python, "-m", "pytest"])
+    # --rootdir: node ids are relative to the side's tree, so they can be passed back as targets.
+    return [
+        *base,
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        f"--rootdir={side.tree}",
+        *extra,
+        *user_args,
+        *targets,
+    ]
+
+
+def run_timings(
+    ctx: CheckContext,
+    side: Side,
+    targets: Sequence[str],
+    *,
+    rounds: int,
+    settings: BenchmarkSettings,
+    out: Path,
+) -> SideRun:
+    """Run the benchmarks in `targets`, `rounds` rounds each (unless a test pins its rounds)."""
+    if not targets:
+        return SideRun({}, f"none of the benchmark paths exist on {side.label}")
+    opts = [
+        "--benchmark-only",
+        f"--benchmark-json={out}",
+        f"--benchmark-min-rounds={rounds}",
+        # max-time 0: the round count is exactly min-rounds; min-time: short functions are
+        # looped until a round lasts about twice the shortest round we can judge.
+        "--benchmark-max-time=0",
+        f"--benchmark-min-time={2 * settings.min_round_time:.6f}",
+        "--benchmark-warmup=on",
+        "--benchmark-warmup-iterations=1",
+        f"--benchmark-timer={TIMERS[settings.timer]}",
+    ]
+    out.unlink(missing_ok=True)
+    argv = pytest_argv(ctx, side, targets, opts, settings.args)
+    res = ctx.run(argv, cwd=side.tree, env=side.env)
+    if res.timed_out:
+        raise CheckError(f"benchmarks on {side.label} timed out after {ctx.settings.timeout:g}s")
+    problem = _problem(side, res, out)
+    if problem and side.strict:
+        raise CheckError(problem)
+    return SideRun(_read(out) if out.is_file() else {}, problem)
+
+
+def _problem(side: Side, res: process.ProcessResult, out: Path) -> str:
+    if res.returncode == 0 and not out.is_file():
+        return (
+            f"pytest on {side.label} recorded no benchmarks (do the tests use the `benchmark` "
+            "fixture? pytest-benchmark turns itself off under xdist)"
+        )
+    if res.returncode != 0:
+        return f"pytest on {side.label} exited {res.returncode}: {res.output_tail[-800:]}"
+    return ""
+
+
+def _read(path: Path) -> Samples:
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        samples: Samples = {}
+        for bench in data["benchmarks"]:
+            stats = bench["stats"]
+            times = tuple(float(t) for t in stats["data"])
+            if not times or not all(math.isfinite(t) and t >= 0 for t in times):
+                raise ValueError(f"bad timings for {bench['fullname']}")
+            samples[str(bench["fullname"])] = Sample.of(times, int(stats["iterations"]))
+    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise CheckError(f"unreadable pytest-benchmark JSON {path.name}: {exc}") from exc
+    return samples
+
+
+def merge(into: Samples, more: Samples) -> None:
+    for name, sample in more.items():
+        into[name] = into[name].merged(sample) if name in into else sample
+
+
+PLUGIN_MODULE = "_atlas_ci_memplugin"
+MEMORY_OUT_ENV = "ATLAS_CI_MEMORY_OUT"
+
+
+def run_peaks(
+    ctx: CheckContext, side: Side, targets: Sequence[str], user_args: Sequence[str], workdir: Path
+) -> tuple[dict[str, int], str]:
+    """Peak traced bytes per call of each benchmark on one side (see _memplugin), and a note when
+    a lenient (base) side produced nothing."""
+    if not targets:
+        return {}, f"none of the benchmark paths exist on {side.label}"
+    plugin_dir = workdir / "plugin"
+    plugin_dir.mkdir(exist_ok=True)
+    source = Path(__file__).with_name("_memplugin.py")
+    (plugin_dir / f"{PLUGIN_MODULE}.py").write_text(
+        source.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    out = workdir / f"{side.label}-memory.json"
+    out.unlink(missing_ok=True)
+    path = os.pathsep.join(p for p in (str(plugin_dir), side.env.get("PYTHONPATH")) if p)
+    env = {**side.env, "PYTHONPATH": path, MEMORY_OUT_ENV: str(out)}
+    argv = pytest_argv(ctx, side, targets, ["-p", PLUGIN_MODULE, "-p", "no:benchmark"], user_args)
+    res = ctx.run(argv, cwd=side.tree, env=env)
+    if res.timed_out:
+        raise CheckError(f"memory runs on {side.label} timed out after {ctx.settings.timeout:g}s")
+    problem = _problem(side, res, out)
+    if problem and side.strict:
+        raise CheckError(problem)
+    if not out.is_file():
+        return {}, problem
+    try:
+        peaks: Any = json.loads(out.read_text(encoding="utf-8"))["peaks"]
+        return {str(k): int(v) for k, v in peaks.items()}, problem
+    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CheckError(f"unreadable memory results {out.name}: {exc}") from exc
