@@ -8,6 +8,8 @@ identical hashes. Same input, same value: alerts keep their identity whoever fil
 
 from __future__ import annotations
 
+import sys
+from array import array
 from pathlib import Path
 
 BLOCK_SIZE = 100
@@ -15,76 +17,66 @@ MOD = 37
 _MASK = (1 << 64) - 1
 # Long.ONE multiplied by MOD BLOCK_SIZE times, wrapping like Long does.
 _FIRST_MOD = pow(MOD, BLOCK_SIZE, 1 << 64)
-_TAB, _SPACE, _LF, _CR = 9, 32, 10, 13
+_LF = 10
 # The action appends charCode 65535 as an end-of-file marker before flushing with zeros.
 _EOF = 65535
-# Hashing is pure Python (~1 s per few MB); bigger files fall back to a fingerprint-derived key.
+# Hashing is pure Python (a few tenths of a second per MB); bigger files fall back to a
+# fingerprint-derived key.
 MAX_FILE_BYTES = 4_000_000
 
 
 def line_hashes(text: str) -> dict[int, str]:
     """Line number (1-based) -> "hex:count", for each line (and the one after a final EOL)."""
+    # Hot loop (one pass per character): plain locals, no calls except once per line.
+    mod, first_mod, mask, lf = MOD, _FIRST_MOD, _MASK, _LF
     window = [0] * BLOCK_SIZE
     # The line number starting at each window slot, or -1: mirrors the action's `lineNumbers`.
     starts = [-1] * BLOCK_SIZE
     out: dict[int, str] = {}
     seen: dict[str, int] = {}
-    state = _State()
-
-    def emit() -> None:
-        value = format(state.hash, "x")
-        seen[value] = seen.get(value, 0) + 1
-        out[starts[state.index]] = f"{value}:{seen[value]}"
-        starts[state.index] = -1
-
-    def update(code: int) -> None:
-        begin = window[state.index]
-        window[state.index] = code
-        state.hash = (MOD * state.hash + code - _FIRST_MOD * begin) & _MASK
-        state.index = (state.index + 1) % BLOCK_SIZE
-
-    for unit in (*_utf16_units(text), _EOF):
-        # Spaces, tabs and the LF of a CRLF do not count; a lone CR counts as LF.
-        if unit in (_SPACE, _TAB) or (state.prev_cr and unit == _LF):
-            state.prev_cr = False
-            continue
-        state.prev_cr = unit == _CR
-        code = _LF if state.prev_cr else unit
-        if starts[state.index] != -1:
-            emit()
-        if state.line_start:
-            state.line_start = False
-            state.line += 1
-            starts[state.index] = state.line
-        if code == _LF:
-            state.line_start = True
-        update(code)
-    for _ in range(BLOCK_SIZE):
-        if starts[state.index] != -1:
-            emit()
-        update(0)
+    hash_, index, line, line_start = 0, 0, 0, True
+    for code in _codes(text):
+        start = starts[index]
+        if start != -1:
+            # The window now holds BLOCK_SIZE characters from that line's start: its hash is final.
+            _record(out, seen, start, hash_)
+            starts[index] = -1
+        if line_start:
+            line += 1
+            starts[index] = line
+        line_start = code == lf
+        hash_ = (mod * hash_ + code - first_mod * window[index]) & mask
+        window[index] = code
+        index = (index + 1) % BLOCK_SIZE
     return out
 
 
-class _State:
-    """The mutable cursor of one hashing pass (kept together so the closures can share it)."""
+def _record(out: dict[int, str], seen: dict[str, int], line: int, hash_: int) -> None:
+    """Store one line's hash with the `:n` count of identical hashes emitted before it."""
+    value = format(hash_, "x")
+    seen[value] = seen.get(value, 0) + 1
+    out[line] = f"{value}:{seen[value]}"
 
-    __slots__ = ("hash", "index", "line", "line_start", "prev_cr")
 
-    def __init__(self) -> None:
-        self.hash = 0
-        self.index = 0
-        self.line = 0
-        self.line_start = True
-        self.prev_cr = False
+def _codes(text: str) -> list[int]:
+    """The character codes the action feeds its hash, end marker and zero flush included.
+
+    Spaces and tabs do not count; CRLF counts as one LF and a lone CR as LF. A CRLF's LF is
+    skipped only right after the CR (a space in between makes it a second line end), so CRLF
+    must be folded before the blanks are dropped. The BLOCK_SIZE trailing zeros push every
+    pending line start through the window, like the action's final loop.
+    """
+    folded = text.replace("\r\n", "\n").replace("\r", "\n").replace(" ", "").replace("\t", "")
+    return [*_utf16_units(folded), _EOF, *([0] * BLOCK_SIZE)]
 
 
 def _utf16_units(text: str) -> list[int]:
     """The string as JavaScript sees it (`charCodeAt`): UTF-16 code units, astral chars as pairs."""
     if text.isascii():
-        return [ord(c) for c in text]
-    raw = text.encode("utf-16-be", errors="surrogatepass")
-    return [(raw[i] << 8) | raw[i + 1] for i in range(0, len(raw), 2)]
+        return list(text.encode("ascii"))
+    # Native byte order so the array reads the units back as they were written.
+    encoding = "utf-16-le" if sys.byteorder == "little" else "utf-16-be"
+    return array("H", text.encode(encoding, errors="surrogatepass")).tolist()
 
 
 def file_line_hashes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> dict[int, str] | None:

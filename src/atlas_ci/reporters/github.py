@@ -3,7 +3,7 @@
 # No `from __future__ import annotations`: it would clash with the function named `annotations`.
 from pathlib import Path
 
-from atlas_ci.model import CheckResult, Finding, Report, Status
+from atlas_ci.model import CheckResult, Finding, Location, Report, Status
 from atlas_ci.reporters.paths import repo_relative
 
 # GitHub shows at most 10 error and 10 warning annotations per step; more only clutter the log.
@@ -43,22 +43,32 @@ def _errored(c: CheckResult) -> str:
 
 
 def _finding(f: Finding, root: Path | None) -> str:
-    props: dict[str, str] = {}
-    loc = f.location
-    # An absolute path or one outside the repository cannot be annotated; keep the message only.
-    rel = repo_relative(loc.path, root) if loc else None
-    if loc and rel:
-        props["file"] = rel
-        if loc.start_line:
-            props["line"] = str(loc.start_line)
-            if loc.end_line and loc.end_line >= loc.start_line:
-                props["endLine"] = str(loc.end_line)
-            if loc.start_column:
-                props["col"] = str(loc.start_column)
-                if loc.end_column:
-                    props["endColumn"] = str(loc.end_column)
+    props = _location_props(f.location, root)
     props["title"] = f"{f.check} {f.rule_id} ({f.severity.value})"
     return _command("error" if f.blocking else "warning", props, f.message or f.rule_id)
+
+
+def _location_props(loc: Location | None, root: Path | None) -> dict[str, str]:
+    """`file` and, when the line is known, the line/column properties of an annotation."""
+    # An absolute path or one outside the repository cannot be annotated; keep the message only.
+    rel = repo_relative(loc.path, root) if loc else None
+    if not loc or not rel:
+        return {}
+    props = {"file": rel}
+    if loc.start_line:
+        props.update(_line_props(loc, loc.start_line))
+    return props
+
+
+def _line_props(loc: Location, start_line: int) -> dict[str, str]:
+    props = {"line": str(start_line)}
+    if loc.end_line and loc.end_line >= start_line:
+        props["endLine"] = str(loc.end_line)
+    if loc.start_column:
+        props["col"] = str(loc.start_column)
+        if loc.end_column:
+            props["endColumn"] = str(loc.end_column)
+    return props
 
 
 def _command(name: str, props: dict[str, str], message: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from atlas_ci.linehash import file_line_hashes
-from atlas_ci.model import Finding, Report, Severity, Status, fingerprint
+from atlas_ci.model import Finding, Location, Report, Severity, Status, fingerprint
 from atlas_ci.reporters import sarif_limits as lim
 from atlas_ci.reporters.paths import repo_relative, to_uri
 
@@ -132,7 +132,21 @@ class _Builder:
         first = group[0]
         text = first.help_text or first.message or rule_id
         worst = max((f.severity for f in group), key=lambda s: s.rank)
-        security = first.check.startswith("security.")
+        rule: dict[str, Any] = {
+            "id": rule_id,
+            "shortDescription": {"text": _first_line(text)},
+            "fullDescription": {"text": text},
+            "help": {"text": text},
+            "defaultConfiguration": {"level": LEVEL[worst]},
+            "properties": self.rule_properties(group, worst),
+        }
+        if help_uri := next((f.help_uri for f in group if f.help_uri), None):
+            rule["helpUri"] = help_uri
+        return rule
+
+    def rule_properties(self, group: list[Finding], worst: Severity) -> dict[str, Any]:
+        """The rule's tags (capped) and, for security checks, GitHub's security-severity."""
+        security = group[0].check.startswith("security.")
         tags = list(
             dict.fromkeys(
                 [*(["security"] if security else []), *(t for f in group for t in f.tags)]
@@ -141,17 +155,7 @@ class _Builder:
         props: dict[str, Any] = {"tags": tags[: self.limits.max_tags]}
         if security:
             props["security-severity"] = SECURITY_SEVERITY[worst]
-        rule: dict[str, Any] = {
-            "id": rule_id,
-            "shortDescription": {"text": _first_line(text)},
-            "fullDescription": {"text": text},
-            "help": {"text": text},
-            "defaultConfiguration": {"level": LEVEL[worst]},
-            "properties": props,
-        }
-        if help_uri := next((f.help_uri for f in group if f.help_uri), None):
-            rule["helpUri"] = help_uri
-        return rule
+        return props
 
     def result(self, f: Finding, rule_index: int) -> dict[str, Any]:
         location, line_hash = self.location(f)
@@ -173,17 +177,8 @@ class _Builder:
             # Location-less (or outside the repo): point at the config file's first line; the
             # line hash comes from the finding itself so distinct findings stay distinct alerts.
             return _physical(self.config, {"startLine": 1}), _fallback_hash(f)
-        start = loc.start_line or 1
-        region: dict[str, Any] = {"startLine": start}
-        if loc.start_line and loc.end_line and loc.end_line >= start:
-            region["endLine"] = loc.end_line
-        if loc.start_line and loc.start_column:
-            region["startColumn"] = loc.start_column
-            same_line = region.get("endLine", start) == start
-            if loc.end_column and not (same_line and loc.end_column < loc.start_column):
-                region["endColumn"] = loc.end_column
-        line_hash = (self.hashes(rel) or {}).get(start) or _fallback_hash(f)
-        return _physical(rel, region), line_hash
+        line_hash = (self.hashes(rel) or {}).get(loc.start_line or 1) or _fallback_hash(f)
+        return _physical(rel, _region(loc)), line_hash
 
     def hashes(self, rel: str) -> dict[int, str] | None:
         if rel not in self._hashes:
@@ -200,6 +195,23 @@ def _physical(rel: str, region: dict[str, Any]) -> dict[str, Any]:
             "region": region,
         }
     }
+
+
+def _region(loc: Location) -> dict[str, Any]:
+    """SARIF region of a location; without a start line only line 1, with no end or columns."""
+    if not loc.start_line:
+        return {"startLine": 1}
+    start = loc.start_line
+    region: dict[str, Any] = {"startLine": start}
+    if loc.end_line and loc.end_line >= start:
+        region["endLine"] = loc.end_line
+    if loc.start_column:
+        region["startColumn"] = loc.start_column
+        same_line = region.get("endLine", start) == start
+        # An end column before the start on the same line would be an inverted span: drop it.
+        if loc.end_column and not (same_line and loc.end_column < loc.start_column):
+            region["endColumn"] = loc.end_column
+    return region
 
 
 def _stable_id(f: Finding) -> str:

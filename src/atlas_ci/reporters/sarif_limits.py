@@ -70,12 +70,22 @@ def fit_runs(plans: Sequence[RunPlan], limits: Limits) -> list[RunPlan]:
         return list(plans)
     full = [p for p in plans if p.findings]
     if len(full) <= limits.max_runs:
-        room = limits.max_runs - len(full)
-        empty_kept = {id(p) for p in [p for p in plans if not p.findings][:room]}
-        kept = [p for p in plans if p.findings or id(p) in empty_kept]
-        left = [p.category for p in plans if not p.findings and id(p) not in empty_kept]
-        kept[-1].notes.append(_left_out_note(left, limits))
-        return kept
+        return _drop_empty(plans, limits.max_runs - len(full), limits)
+    return _merge_overflow(plans, full, limits)
+
+
+def _drop_empty(plans: Sequence[RunPlan], room: int, limits: Limits) -> list[RunPlan]:
+    """Every run with results plus the first `room` empty ones; the last kept run notes the rest."""
+    empty = [p for p in plans if not p.findings]
+    empty_kept = {id(p) for p in empty[:room]}
+    kept = [p for p in plans if p.findings or id(p) in empty_kept]
+    left = [p.category for p in empty if id(p) not in empty_kept]
+    kept[-1].notes.append(_left_out_note(left, limits))
+    return kept
+
+
+def _merge_overflow(plans: Sequence[RunPlan], full: list[RunPlan], limits: Limits) -> list[RunPlan]:
+    """The first runs with results as they are, the others merged into one; no empty run."""
     head, tail = full[: limits.max_runs - 1], full[limits.max_runs - 1 :]
     merged = _merge(tail)
     left = [p.category for p in plans if not p.findings]
