@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import importlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +70,8 @@ def load_record(path: Path, folder: Path) -> dict[str, Any]:
 
 def parse_yaml(text: str) -> Any:
     try:
-        import yaml  # type: ignore[import-untyped]
+        # Optional and without type hints: loaded by name, so its API is plainly Any to mypy.
+        yaml = importlib.import_module("yaml")
     except ImportError:
         raise ValueError("YAML advisories need PyYAML (pip install pyyaml)") from None
     try:
@@ -102,17 +104,26 @@ def check_record(data: Any) -> None:
     if not isinstance(affected, list):
         raise ValueError("`affected` is not a list")
     for entry in affected:
-        package = entry["package"]
-        if not isinstance(package["name"], str) or not isinstance(package["ecosystem"], str):
-            raise ValueError("`affected[].package` needs string `name` and `ecosystem`")
-        if package["ecosystem"] != "PyPI":
-            continue
-        for rng in entry.get("ranges", []):
-            if rng["type"] in RANGE_TYPES:
-                for event in rng["events"]:
-                    for key, value in event.items():
-                        if key != "limit" and value != "0":
-                            Version(value)  # InvalidVersion is a ValueError
+        check_affected(entry)
+
+
+def check_affected(entry: Any) -> None:
+    """A PyPI entry's range versions must parse: a typo must not make the record match nothing."""
+    package = entry["package"]
+    if not isinstance(package["name"], str) or not isinstance(package["ecosystem"], str):
+        raise ValueError("`affected[].package` needs string `name` and `ecosystem`")
+    if package["ecosystem"] != "PyPI":
+        return
+    for rng in entry.get("ranges", []):
+        if rng["type"] in RANGE_TYPES:
+            check_events(rng["events"])
+
+
+def check_events(events: Any) -> None:
+    for event in events:
+        for key, value in event.items():
+            if key != "limit" and value != "0":
+                Version(value)  # InvalidVersion is a ValueError
 
 
 def affects(entry: dict[str, Any], canonical: str, version: Version) -> bool:

@@ -13,7 +13,7 @@ from pydantic import Field
 from atlas_ci.checks.base import Check, CheckContext, make_finding
 from atlas_ci.checks.security.policy import fail_on, is_blocking
 from atlas_ci.errors import CheckError
-from atlas_ci.model import Finding, Severity
+from atlas_ci.model import Finding, Metric, Severity
 from atlas_ci.settings import Settings
 
 if TYPE_CHECKING:
@@ -31,6 +31,8 @@ DEFAULT_SEVERITY = Severity.HIGH
 TAGS = ("security", "dependency", "CWE-1395")
 # How many names a reason lists before "and N more".
 LISTED = 12
+# Skips that are configuration, not failure: --skip-editable marks the project's own checkout.
+EDITABLE_SKIP = "distribution marked as editable"
 
 
 class IgnoreRule(Settings):
@@ -206,4 +208,25 @@ def unaudited_reason(unaudited: list[Dep], audited: list[Dep]) -> str:
     return (
         f"{len(unaudited)} of {plural(total, 'package')} could not be audited: {names}{more} "
         f"(pip-audit: {why})"
+    )
+
+
+def unaudited_deps(deps: list[Dep], allow_unaudited: tuple[str, ...]) -> list[Dep]:
+    """Dependencies pip-audit skipped, less the editable checkout and the accepted ones."""
+    from packaging.utils import canonicalize_name
+
+    allowed = {canonicalize_name(n) for n in allow_unaudited}
+    return [
+        d
+        for d in deps
+        if d.skip_reason not in (None, EDITABLE_SKIP) and canonicalize_name(d.name) not in allowed
+    ]
+
+
+def metrics(audited: int, unaudited: int, judgement: Judgement) -> tuple[Metric, ...]:
+    return (
+        Metric(name="dependencies_audited", value=audited),
+        Metric(name="dependencies_unaudited", value=unaudited),
+        Metric(name="vulnerabilities", value=len(judgement.findings)),
+        Metric(name="vulnerabilities_suppressed", value=len(judgement.suppressed)),
     )

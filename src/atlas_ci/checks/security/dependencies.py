@@ -37,8 +37,6 @@ if TYPE_CHECKING:
 # packaging, http.server and the manifest parsers load only when this check runs (start-up time).
 
 Source = Literal["requirements", "project", "environment"]
-# Skips that are configuration, not failure: --skip-editable marks the project's own checkout.
-EDITABLE_SKIP = "distribution marked as editable"
 
 
 class DependenciesSettings(CheckSettings):
@@ -66,17 +64,30 @@ class DependenciesSettings(CheckSettings):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if self.source == "requirements" and not self.requirements:
-            raise ValueError("source = 'requirements' needs `requirements` files")
-        if self.requirements and self.source not in (None, "requirements"):
-            raise ValueError(f"`requirements` cannot be combined with source = '{self.source}'")
-        if self.no_deps and not self.requirements:
-            raise ValueError("`no_deps` applies only to `requirements` files")
-        if self.osv_url and self.service != "osv":
-            raise ValueError("`osv_url` needs service = 'osv'")
-        if self.advisory_db and self.osv_url:
-            raise ValueError("set either `advisory_db` or `osv_url`, not both")
+        problem = next((message for broken, message in self._conflicts() if broken), None)
+        if problem is not None:
+            raise ValueError(problem)
         return self
+
+    def _conflicts(self) -> tuple[tuple[bool, str], ...]:
+        """(broken, message) for each rule, in the order they are reported: the first one wins."""
+        requirements, source = bool(self.requirements), self.source
+        return (
+            (
+                source == "requirements" and not requirements,
+                "source = 'requirements' needs `requirements` files",
+            ),
+            (
+                requirements and source not in (None, "requirements"),
+                f"`requirements` cannot be combined with source = '{source}'",
+            ),
+            (self.no_deps and not requirements, "`no_deps` applies only to `requirements` files"),
+            (bool(self.osv_url) and self.service != "osv", "`osv_url` needs service = 'osv'"),
+            (
+                bool(self.advisory_db and self.osv_url),
+                "set either `advisory_db` or `osv_url`, not both",
+            ),
+        )
 
     @property
     def effective_source(self) -> Source:
@@ -129,36 +140,14 @@ class Dependencies:
         db: AdvisoryDB | None,
         version: str | None,
     ) -> CheckResult:
-        source = settings.effective_source
-        from packaging.utils import canonicalize_name
-
-        allowed = {canonicalize_name(n) for n in settings.allow_unaudited}
-        audited = [d for d in deps if d.skip_reason is None]
-        unaudited = [
-            d
-            for d in deps
-            if d.skip_reason is not None
-            and d.skip_reason != EDITABLE_SKIP
-            and canonicalize_name(d.name) not in allowed
-        ]
         if not deps:
-            raise CheckError(f"nothing audited: pip-audit found no dependencies ({source})")
-        index = declarations(ctx.root, settings)
-        judgement = audit_report.judge(
-            self,
-            ctx,
-            deps,
-            rules=settings.ignore,
-            locate=lambda n: locate(index, n, settings, ctx),
-            severity_of=db.severity_of if db else lambda _ids: None,
-            today=dt.date.today(),
-        )
-        metrics = (
-            Metric(name="dependencies_audited", value=len(audited)),
-            Metric(name="dependencies_unaudited", value=len(unaudited)),
-            Metric(name="vulnerabilities", value=len(judgement.findings)),
-            Metric(name="vulnerabilities_suppressed", value=len(judgement.suppressed)),
-        )
+            raise CheckError(
+                f"nothing audited: pip-audit found no dependencies ({settings.effective_source})"
+            )
+        audited = [d for d in deps if d.skip_reason is None]
+        unaudited = audit_report.unaudited_deps(deps, settings.allow_unaudited)
+        judgement = vulnerabilities(self, ctx, settings, deps, db)
+        metrics = audit_report.metrics(len(audited), len(unaudited), judgement)
         note = f"; suppressed: {'; '.join(judgement.suppressed)}" if judgement.suppressed else ""
         if unaudited:
             return result(
@@ -170,16 +159,47 @@ class Dependencies:
                 tool_version=version,
             )
         against = "the offline advisory_db" if db else f"the {settings.service} service"
-        res = judged(
-            self,
-            judgement.findings,
+        return self._verdict(
+            judgement,
             metrics,
-            version=version,
+            version,
+            note,
             reason_ok=f"{len(audited)} dependencies audited against {against}: "
             "no known vulnerabilities",
         )
+
+    def _verdict(
+        self,
+        judgement: audit_report.Judgement,
+        metrics: tuple[Metric, ...],
+        version: str | None,
+        note: str,
+        reason_ok: str,
+    ) -> CheckResult:
+        """Every dependency audited: the findings decide, and the reason names them."""
+        res = judged(self, judgement.findings, metrics, version=version, reason_ok=reason_ok)
         headline = audit_report.vulnerable_reason(judgement.findings) if judgement.findings else ""
         return res.model_copy(update={"reason": (headline or res.reason) + note})
+
+
+def vulnerabilities(
+    check: Dependencies,
+    ctx: CheckContext,
+    settings: DependenciesSettings,
+    deps: list[Dep],
+    db: AdvisoryDB | None,
+) -> audit_report.Judgement:
+    """Findings located at their declaring line, and the ignores that applied."""
+    index = declarations(ctx.root, settings)
+    return audit_report.judge(
+        check,
+        ctx,
+        deps,
+        rules=settings.ignore,
+        locate=lambda n: locate(index, n, settings, ctx),
+        severity_of=db.severity_of if db else lambda _ids: None,
+        today=dt.date.today(),
+    )
 
 
 def project_problem(root: Path) -> str | None:
@@ -266,11 +286,11 @@ def locate(
     settings: DependenciesSettings,
     ctx: CheckContext,
 ) -> Declaration | None:
+    """The declaring line, else the manifest itself (a transitive dependency), else nothing."""
     from packaging.utils import canonicalize_name
 
     from atlas_ci.checks.security.manifests import Declaration
 
-    """The declaring line, else the manifest itself (a transitive dependency), else nothing."""
     found = index.get(canonicalize_name(name))
     if found is not None:
         return found
