@@ -17,8 +17,15 @@ pytestmark = pytest.mark.unit
 PARAMS = Params()  # alpha 0.01, min_effect 0.10, max_cv 0.10, min_round_time 1 ms
 
 
-def sample(rng: np.random.Generator, median: float = 0.003, *, sigma: float = 0.02,
-           runs: int = 2, per_run: int = 5, run_sigma: float = 0.0) -> Sample:
+def sample(
+    rng: np.random.Generator,
+    median: float = 0.003,
+    *,
+    sigma: float = 0.02,
+    runs: int = 2,
+    per_run: int = 5,
+    run_sigma: float = 0.0,
+) -> Sample:
     """Log-normal rounds around `median`, in `runs` groups each shifted by a run-level offset."""
     groups = []
     for _ in range(runs):
@@ -78,7 +85,7 @@ def test_holm_family_size_raises_the_rounds_needed() -> None:
     base = Sample.of([0.003 + i * 1e-5 for i in range(5)])
     alone = stats.judge({"a": (head, base)}, PARAMS)["a"]
     assert alone.outcome in ("regressed", "suspect")
-    three = stats.judge({n: (head, base) for n in "abc"}, PARAMS)
+    three = stats.judge(dict.fromkeys("abc", (head, base)), PARAMS)
     # 5 v 5 gives at best p = 1/252 = 0.004, above 0.01 / 3.
     assert {v.outcome for v in three.values()} == {"short"}
 
@@ -130,8 +137,10 @@ def test_thirty_percent_slower_is_caught() -> None:
 
 def test_a_significant_but_small_slowdown_is_not_a_regression() -> None:
     rng = np.random.default_rng(6)
-    pairs = [(sample(rng, 0.00315, runs=4, per_run=15), sample(rng, runs=4, per_run=15))
-             for _ in range(300)]
+    pairs = [
+        (sample(rng, 0.00315, runs=4, per_run=15), sample(rng, runs=4, per_run=15))
+        for _ in range(300)
+    ]
     verdicts = [stats.judge({"b": p}, PARAMS)["b"] for p in pairs]
     assert sum(v.p_holm < PARAMS.alpha for v in verdicts) >= 290  # the test alone would fire
     assert {v.outcome for v in verdicts} == {"ok"}  # the interval says: not by 10%

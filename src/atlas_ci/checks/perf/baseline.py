@@ -20,7 +20,7 @@ from typing import Any
 
 from atlas_ci import process
 from atlas_ci.checks.base import CheckContext, ProjectInfo
-from atlas_ci.checks.perf.common import benchmark_settings, perf_gate
+from atlas_ci.checks.perf.common import benchmark_settings, memory_plan, perf_gate
 from atlas_ci.checks.perf.compare import Collector, Plan
 from atlas_ci.checks.perf.runs import (
     Samples,
@@ -165,16 +165,17 @@ def update_baseline(project: ProjectInfo, gate_settings: GateSettings) -> Path:
             workdir=Path(tmp),
             counter=[0],
         )
-        peaks = _peaks(ctx, head, targets, gate_settings, Path(tmp))
+        peaks = _peaks(ctx, gate_settings, Path(tmp))
     path = baseline_file(project, gate_settings)
     runs = load(path)
     entry = {"commit": _commit(project.root), "recorded_at": dt.datetime.now(dt.UTC).isoformat()}
-    for name, sample in samples.items():
+    for name in sorted({*samples, *peaks}):
+        sample = samples.get(name)
         record = {
             **entry,
-            "iterations": sample.iterations,
+            "iterations": sample.iterations if sample else 1,
             # One list of rounds per pytest process, as the interval's resampling needs.
-            "times": [list(run) for run in sample.runs],
+            "times": [list(run) for run in sample.runs] if sample else [],
             "peak_bytes": peaks.get(name),
         }
         runs.setdefault(name, []).append(record)
@@ -183,14 +184,14 @@ def update_baseline(project: ProjectInfo, gate_settings: GateSettings) -> Path:
     return path
 
 
-def _peaks(
-    ctx: CheckContext, head: Side, targets: list[str], gate_settings: GateSettings, workdir: Path
-) -> dict[str, int]:
+def _peaks(ctx: CheckContext, gate_settings: GateSettings, workdir: Path) -> dict[str, int]:
+    """perf.memory's benchmarks (its own paths, or perf.benchmarks'), when it is enabled."""
     memory = getattr(gate_settings, "memory", None)
     if not isinstance(memory, MemorySettings) or not memory.enabled:
         return {}
-    args = memory.args if memory.args is not None else benchmark_settings(gate_settings).args
-    peaks, _ = run_peaks(ctx, head, targets, args, workdir)
+    p = memory_plan(memory, gate_settings)
+    head = make_side("head", ctx.root, p.pythonpath)
+    peaks, _ = run_peaks(ctx, head, existing(ctx.root, p.paths), p.args, workdir)
     return peaks
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from atlas_ci import process
 from atlas_ci.checks.base import CheckContext, ProjectInfo
 from atlas_ci.checks.perf.runs import Side, make_side
-from atlas_ci.checks.perf.settings import BenchmarkSettings, PerfGateSettings
+from atlas_ci.checks.perf.settings import BenchmarkSettings, MemorySettings, PerfGateSettings
 from atlas_ci.checks.perf.worktree import checkout, resolve_base
 from atlas_ci.settings import GateSettings
 
@@ -61,6 +62,27 @@ def def_line(root: Path, nodeid: str) -> int | None:
         return None
     pattern = re.compile(rf"^\s*(?:async\s+)?def\s+{re.escape(func)}\s*\(")
     return next((i for i, line in enumerate(lines, start=1) if pattern.match(line)), None)
+
+
+@dataclass(frozen=True)
+class MemoryPlan:
+    paths: tuple[str, ...]
+    args: tuple[str, ...]
+    pythonpath: tuple[str, ...]
+    max_growth: float
+    min_bytes: int
+
+
+def memory_plan(s: MemorySettings, gate: GateSettings) -> MemoryPlan:
+    """perf.memory's keys, falling back on perf.benchmarks' paths, args and pythonpath."""
+    b = benchmark_settings(gate)
+    return MemoryPlan(
+        paths=s.paths if s.paths is not None else b.paths,
+        args=s.args if s.args is not None else b.args,
+        pythonpath=s.pythonpath if s.pythonpath is not None else b.pythonpath,
+        max_growth=s.max_memory_growth,
+        min_bytes=s.min_growth_bytes,
+    )
 
 
 @contextlib.contextmanager

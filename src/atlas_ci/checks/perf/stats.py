@@ -12,8 +12,9 @@ rounds a noisy ratio can look large.
 Before testing, each side is screened: a side whose rounds are shorter than `min_round_time`, or
 whose coefficient of variation reaches `max_cv`, is inconclusive. The CV is computed after dropping
 Tukey's "far out" values (beyond 3 IQR from the quartiles, at most one round in ten) so that one
-context switch does not make a stable benchmark unjudgeable, while a spread-out or bimodal distribution still is. The rank
-test and the median interval use every round, untrimmed: both are robust to outliers by design.
+context switch does not make a stable benchmark unjudgeable, while a spread-out or bimodal
+distribution still is. The rank test and the median interval use every round, untrimmed: both
+are robust to outliers by design.
 """
 
 from __future__ import annotations
