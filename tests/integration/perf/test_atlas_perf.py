@@ -91,5 +91,5 @@ def test_a_slower_atlas_search_fails_the_gate(clone: Path) -> None:
         for f in timing["findings"]  # type: ignore[attr-defined]
         if f["rule_id"] == "perf-regression"
     }
-    assert f"{BENCH}::test_bench_near_search" in flagged
-    assert f"{BENCH}::test_bench_create_place" not in flagged
+    assert f"{BENCH}::test_bench_near_search" in flagged, timing["reason"]
+    assert f"{BENCH}::test_bench_create_place" not in flagged, timing["reason"]

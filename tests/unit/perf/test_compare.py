@@ -131,3 +131,17 @@ def test_benchmarks_on_one_side_only_are_listed_not_judged() -> None:
     assert set(ev.verdicts) == {"kept"}
     assert ev.new == ["added"]
     assert ev.gone == ["removed"]
+
+
+def test_runs_that_disagree_get_one_fresh_measurement() -> None:
+    def disagreeing(runs: int, per_run: int, only: Sequence[str] | None) -> tuple[Samples, Samples]:
+        head = Sample((rounds(0.003, per_run), rounds(0.0039, per_run)))
+        return {"b": head}, {"b": Sample((rounds(0.003, per_run),) * 2)}
+
+    script = Script(disagreeing, slower(1.0))
+    verdict = run(script).verdicts["b"]
+    assert script.calls[1] == (4, 5, ["b"])
+    assert verdict.outcome == "ok"
+    assert "measured again after: cannot rule out" in verdict.reason
+    again = run(Script(disagreeing, disagreeing)).verdicts["b"]
+    assert again.outcome == "inconclusive"

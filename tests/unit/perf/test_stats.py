@@ -194,3 +194,29 @@ def test_verdict_describe_shows_ratio_interval_p_and_rounds() -> None:
     assert "p=" in text
     assert "rounds 10 head / 10 base" in text
     assert not math.isnan(v.low)
+
+
+def test_identical_tight_runs_are_ok_not_merely_unflagged() -> None:
+    rng = np.random.default_rng(10)
+    counts = outcomes([(sample(rng), sample(rng)) for _ in range(300)])
+    assert counts == {"ok": 300}
+
+
+def test_runs_that_disagree_leave_the_verdict_unsure_not_ok() -> None:
+    # Every run tight, but the two head runs 25% apart: the interval, which resamples runs, cannot
+    # rule out a 10% slowdown, so the benchmark is not passed on this evidence.
+    tight = [0.003 * (1 + 0.001 * i) for i in range(5)]
+    head = Sample((tuple(tight), tuple(t * 1.25 for t in tight)))
+    base = Sample((tuple(tight), tuple(tight)))
+    verdict = stats.judge({"b": (head, base)}, PARAMS)["b"]
+    assert verdict.outcome in ("unsure", "suspect")
+    assert verdict.high > 1.1
+
+
+def test_cv_is_measured_within_runs_so_run_shifts_are_not_noise() -> None:
+    tight = [0.003 * (1 + 0.002 * i) for i in range(5)]
+    shifted = Sample((tuple(tight), tuple(t * 1.3 for t in tight)))
+    assert stats.cv(shifted.times) > 0.10  # pooled, the shift looks like noise
+    assert stats.cv(shifted.within_runs()) < 0.01  # within runs it is not
+    jitter = Sample(((0.003, 0.009, 0.003, 0.009), (0.003, 0.009, 0.003, 0.009)))
+    assert stats.cv(jitter.within_runs()) > 0.10

@@ -4,8 +4,9 @@
    base, base, head... so drift of the machine hits both sides alike.
 2. Benchmarks whose round counts cannot reach the needed p-value get more runs (up to
    `max_rounds` rounds per side), then everything is judged again (Holm over all judged).
-3. Benchmarks too noisy to judge get one fresh measurement (twice the runs) judged on its own:
-   a burst of load during one run should not cost a verdict. Still noisy: inconclusive.
+3. Benchmarks too noisy to judge, or whose interval straddles the threshold, get one fresh
+   measurement (twice the runs) judged on its own: a burst of load during one run should not cost
+   a verdict. Still unjudged: inconclusive.
 4. Suspected regressions are measured again, afresh, with twice the runs and so twice the rounds,
    and judged on that new data alone: they count only if the second measurement passes the full
    rule. Suspected means the full rule holds, or the test is significant and the median ratio is
@@ -26,7 +27,7 @@ from atlas_ci.checks.perf.runs import Samples, Side, SideRun, merge, run_timings
 from atlas_ci.checks.perf.settings import BenchmarkSettings
 from atlas_ci.checks.perf.stats import Params, Verdict
 
-UNJUDGED = ("inconclusive", "short", "noisy")
+UNJUDGED = ("inconclusive", "short", "noisy", "unsure")
 # (runs per side, rounds per run, only these benchmarks or None for all) -> (head, base) samples
 Collector = Callable[[int, int, Sequence[str] | None], tuple[Samples, Samples]]
 
@@ -148,9 +149,9 @@ def _again(
 
 
 def _retry_noisy(ev: Evaluation, collect: Collector, params: Params, plan: Plan) -> None:
-    """A burst of load during one run can make a stable benchmark look noisy: measure it once
-    more before calling it inconclusive."""
-    noisy = [n for n, v in ev.verdicts.items() if v.outcome == "noisy"]
+    """A burst of load can make a stable benchmark look noisy, or its runs disagree: measure it
+    once more, with twice the runs, before calling it inconclusive."""
+    noisy = [n for n, v in ev.verdicts.items() if v.outcome in ("noisy", "unsure")]
     if not noisy:
         return
     second = _again(collect, noisy, params, plan)
