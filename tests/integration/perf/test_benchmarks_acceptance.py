@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Status
 
 from .conftest import BENCHMARKS, RunCheck, git, make_repo
@@ -104,3 +105,17 @@ def test_benchmarks_new_in_head_are_reported_not_compared(
     memory = run_memory(root)
     assert memory.status == Status.SKIPPED
     assert "nothing to compare" in memory.reason
+
+
+def test_a_base_side_that_imports_the_heads_code_is_an_error(
+    tmp_path: Path, run_benchmarks: RunCheck, run_memory: RunCheck, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The head's src on the interpreter's path, as an editable install puts it: without
+    # `pythonpath` the base side would benchmark the head's code and always pass.
+    root = make_repo(tmp_path / "repo", {"FACTOR = 1": "FACTOR = 2"})
+    monkeypatch.setenv("PYTHONPATH", str(root / "src"))
+    for run in (run_benchmarks, run_memory):
+        with pytest.raises(CheckError, match=r"the base side imported the head's code \(fx"):
+            run(root, pythonpath=[])
+    # With pythonpath, each side's own src comes first: a real comparison again.
+    assert run_benchmarks(root).status == Status.FAILED

@@ -94,5 +94,5 @@ def relative_sides(
     base = resolve_base(ctx.root, ctx.project.base_ref, gate.base)
     with checkout(ctx.root, base.sha) as tree:
         head = make_side("head", ctx.root, pythonpath, extra)
-        base_side = make_side("base", tree, pythonpath, extra, strict=False)
+        base_side = make_side("base", tree, pythonpath, extra, strict=False, foreign=ctx.root)
         yield head, base_side, f"{base.sha[:12]} ({base.described})"

@@ -16,6 +16,7 @@ from typing import Any
 
 from atlas_ci import process
 from atlas_ci.checks.base import CheckContext
+from atlas_ci.checks.perf import plugins
 from atlas_ci.checks.perf.settings import BenchmarkSettings
 from atlas_ci.checks.perf.stats import Sample
 from atlas_ci.errors import CheckError
@@ -35,6 +36,8 @@ class Side:
     env: dict[str, str] = field(default_factory=dict)
     # head must run cleanly; the base side may legitimately lack or fail benchmarks.
     strict: bool = True
+    # A tree this side must not import from (the base side: the head's), checked by _probe.
+    foreign: Path | None = None
 
 
 def make_side(
@@ -42,7 +45,9 @@ def make_side(
     tree: Path,
     pythonpath: Sequence[str],
     extra: Sequence[Path] = (),
+    *,
     strict: bool = True,
+    foreign: Path | None = None,
 ) -> Side:
     """A side whose PYTHONPATH starts with its `pythonpath` dirs: each side imports its own code."""
     entries = [str(tree / p) for p in pythonpath] + [str(p) for p in extra]
@@ -52,7 +57,7 @@ def make_side(
     env = {"PYTHONHASHSEED": "0"}  # same hashing on every run: less run-to-run variation
     if entries:
         env["PYTHONPATH"] = os.pathsep.join(entries)
-    return Side(label, tree, env, strict)
+    return Side(label, tree, env, strict, foreign)
 
 
 def existing(tree: Path, paths: Sequence[str]) -> list[str]:
@@ -113,8 +118,12 @@ def run_timings(
         f"--benchmark-timer={TIMERS[settings.timer]}",
     ]
     out.unlink(missing_ok=True)
-    argv = pytest_argv(ctx, side, targets, opts, settings.args)
-    res = ctx.run(argv, cwd=side.tree, env=side.env)
+    load, env, probe = plugins.harness(
+        side.env, out.parent, [], tree=side.tree, foreign=side.foreign, tag=out.stem
+    )
+    argv = pytest_argv(ctx, side, targets, [*load, *opts], settings.args)
+    res = ctx.run(argv, cwd=side.tree, env=env)
+    plugins.check_probe(probe, side.label)
     if res.timed_out:
         raise CheckError(f"benchmarks on {side.label} timed out after {ctx.settings.timeout:g}s")
     problem = _problem(side, res, out)
@@ -154,7 +163,6 @@ def merge(into: Samples, more: Samples) -> None:
         into[name] = into[name].merged(sample) if name in into else sample
 
 
-PLUGIN_MODULE = "_atlas_ci_memplugin"
 MEMORY_OUT_ENV = "ATLAS_CI_MEMORY_OUT"
 
 
@@ -165,18 +173,19 @@ def run_peaks(
     a lenient (base) side produced nothing."""
     if not targets:
         return {}, f"none of the benchmark paths exist on {side.label}"
-    plugin_dir = workdir / "plugin"
-    plugin_dir.mkdir(exist_ok=True)
-    source = Path(__file__).with_name("_memplugin.py")
-    (plugin_dir / f"{PLUGIN_MODULE}.py").write_text(
-        source.read_text(encoding="utf-8"), encoding="utf-8"
-    )
     out = workdir / f"{side.label}-memory.json"
     out.unlink(missing_ok=True)
-    path = os.pathsep.join(p for p in (str(plugin_dir), side.env.get("PYTHONPATH")) if p)
-    env = {**side.env, "PYTHONPATH": path, MEMORY_OUT_ENV: str(out)}
-    argv = pytest_argv(ctx, side, targets, ["-p", PLUGIN_MODULE, "-p", "no:benchmark"], user_args)
-    res = ctx.run(argv, cwd=side.tree, env=env)
+    load, env, probe = plugins.harness(
+        side.env,
+        workdir,
+        [plugins.MEMORY],
+        tree=side.tree,
+        foreign=side.foreign,
+        tag=f"{side.label}-memory",
+    )
+    argv = pytest_argv(ctx, side, targets, [*load, "-p", "no:benchmark"], user_args)
+    res = ctx.run(argv, cwd=side.tree, env={**env, MEMORY_OUT_ENV: str(out)})
+    plugins.check_probe(probe, side.label)
     if res.timed_out:
         raise CheckError(f"memory runs on {side.label} timed out after {ctx.settings.timeout:g}s")
     problem = _problem(side, res, out)
