@@ -54,7 +54,12 @@ def make_side(
     inherited = os.environ.get("PYTHONPATH")
     if inherited:
         entries.append(inherited)
-    env = {"PYTHONHASHSEED": "0"}  # same hashing on every run: less run-to-run variation
+    env = {
+        "PYTHONHASHSEED": "0",  # same hashing on every run: less run-to-run variation
+        # Inherited from an xdist worker (atlas-ci run inside a test suite), this variable makes
+        # pytest-benchmark switch itself off; empty is false to it.
+        "PYTEST_XDIST_WORKER": "",
+    }
     if entries:
         env["PYTHONPATH"] = os.pathsep.join(entries)
     return Side(label, tree, env, strict, foreign)
