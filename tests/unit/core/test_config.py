@@ -120,3 +120,15 @@ def test_digest_changes_with_config(tmp_path: Path) -> None:
     first = config.load(tmp_path).digest
     (tmp_path / "atlas-ci.toml").write_text("[gates.quality.lint]\ntimeout = 7\n")
     assert config.load(tmp_path).digest != first
+
+
+def test_readme_config_example_is_valid(tmp_path: Path) -> None:
+    """The config reference users copy from must itself pass validation."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    match = re.search(r"```toml\n(\[project\].*?)```", readme, re.S)
+    assert match, "README has no config example"
+    (tmp_path / "atlas-ci.toml").write_text(match.group(1))
+    cfg = config.load(tmp_path)
+    assert cfg.gate("security").fail_on == "medium"  # type: ignore[attr-defined]
