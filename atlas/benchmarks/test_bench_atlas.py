@@ -64,7 +64,7 @@ def test_bench_create_place(benchmark: Any, tmp_path: Path) -> None:
     """
     storage = Storage.open(tmp_path / "atlas.db")
     counter = itertools.count()
-    batch = 10
+    batch = 50
 
     def write_batch() -> int:
         last = 0
