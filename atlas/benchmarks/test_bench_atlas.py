@@ -2,7 +2,8 @@
 
 Run: pytest atlas/benchmarks --benchmark-only. They work on Storage directly (no HTTP)
 with a temporary database, so they measure the SQL, the haversine filtering and the
-fsync on commit, not the network stack. Each round is kept above 1 ms so that timer
+write path, not the network stack (the write benchmark runs on tmpfs where available:
+disk fsync latency is too noisy to judge code changes by). Each round is kept above 1 ms so that timer
 resolution and scheduling noise stay small next to what is measured.
 """
 
@@ -68,7 +69,7 @@ def write_dir() -> Iterator[Path]:
 
 
 def test_bench_create_place(benchmark: Any, write_dir: Path) -> None:
-    """One durable insert (BEGIN IMMEDIATE, two INSERTs, COMMIT with fsync of the WAL).
+    """One insert as Atlas does it (BEGIN IMMEDIATE, two INSERTs, COMMIT, WAL append).
 
     Each round writes a small batch of separately committed places, so a round stays
     above 1 ms even on storage where fsync is nearly free (tmpfs).
