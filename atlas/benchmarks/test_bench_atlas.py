@@ -3,8 +3,8 @@
 Run: pytest atlas/benchmarks --benchmark-only. They work on Storage directly (no HTTP)
 with a temporary database, so they measure the SQL, the haversine filtering and the
 write path, not the network stack (the write benchmark runs on tmpfs where available:
-disk fsync latency is too noisy to judge code changes by). Each round is kept above 1 ms so that timer
-resolution and scheduling noise stay small next to what is measured.
+disk fsync latency is too noisy to judge code changes by). Each round is kept above
+1 ms so that timer resolution and scheduling noise stay small next to what is measured.
 """
 
 from __future__ import annotations
