@@ -6,7 +6,10 @@ import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
+
+if TYPE_CHECKING:
+    from atlas_ci.pipeline import GateRequest
 
 import typer
 
@@ -123,15 +126,15 @@ def deploy_check(
     raise typer.Exit(_run(GateRequest(target="deploy", root=Path.cwd(), config_path=config), quiet))
 
 
-def _run(request: Any, quiet: bool) -> int:
-    from atlas_ci import console, pipeline
+def _run(request: GateRequest, quiet: bool) -> int:
+    from atlas_ci import console, pipeline, runner
 
     with errors_to_exit():
         prepared = pipeline.prepare(request)
         out = console.make_console()
         progress = console.Progress(out, len(prepared.planned)) if not quiet else None
         with progress or contextlib.nullcontext():
-            outcome = pipeline.execute(prepared, progress or _Silent())
+            outcome = pipeline.execute(prepared, progress or runner.NullObserver())
         console.print_lines(out, outcome.annotations)
         if not quiet:
             console.print_table(out, outcome.report)
@@ -141,14 +144,6 @@ def _run(request: Any, quiet: bool) -> int:
                 )
                 console.print_text(out, f"wrote {shown}")
         return outcome.exit_code
-
-
-class _Silent:
-    def started(self, check: str) -> None:
-        pass
-
-    def finished(self, result: object) -> None:
-        pass
 
 
 @app.command("list")

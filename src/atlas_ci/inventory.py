@@ -8,6 +8,7 @@ from pathlib import Path
 
 from atlas_ci import config as config_mod
 from atlas_ci import plan
+from atlas_ci.checks.base import ProjectInfo, tool_version
 from atlas_ci.config import LoadedConfig
 from atlas_ci.gates import NotImplementedCheck
 
@@ -27,7 +28,7 @@ def rows(cfg: LoadedConfig, root: Path, *, enabled_only: bool = False) -> list[R
     project = config_mod.project_info(cfg, root, root / cfg.reports.dir)
     planned = [p for p in plan.all_checks(cfg) if not enabled_only or p.skip_reason is None]
     with cf.ThreadPoolExecutor(max_workers=8) as pool:
-        versions = list(pool.map(lambda p: p.check.version(project), planned))
+        versions = list(pool.map(lambda p: _version(p, project), planned))
     return [
         Row(
             check=p.id,
@@ -41,11 +42,18 @@ def rows(cfg: LoadedConfig, root: Path, *, enabled_only: bool = False) -> list[R
     ]
 
 
+def _version(p: plan.Planned, project: ProjectInfo) -> str | None:
+    """The version of what the check will really run: the configured `command`, if any."""
+    if p.settings.command:
+        return tool_version(p.settings.command, project.root)
+    return p.check.version(project)
+
+
 def problems(found: list[Row]) -> list[str]:
     """What `doctor` asks the user to fix: enabled, implemented checks whose tool is missing."""
     return [
         f"{r.check}: '{r.tool}' not found; install it with `pip install {r.tool}` "
-        f"or set [gates.{r.check.replace('.', '.', 1)}] command"
+        f"or set `command` under [gates.{r.check}]"
         for r in found
         if r.enabled and r.implemented and r.tool and r.version is None
     ]
