@@ -52,8 +52,8 @@ def test_stored_baseline_mode_compares_with_the_recorded_runs(tmp_path: Path) ->
     assert path.parent == root / ".atlas-ci" / "baselines"
     stored = json.loads(path.read_text())["benchmarks"]
     (run,) = stored["benchmarks/test_time.py::test_work"]["runs"]
-    assert len(run["times"]) == 2  # two pytest processes of 5 rounds
-    assert [len(t) for t in run["times"]] == [5, 5]
+    assert len(run["times"]) == 3  # three pytest processes of 4 rounds (the defaults)
+    assert [len(t) for t in run["times"]] == [4, 4, 4]
     assert stored["benchmarks/test_memory.py::test_build"]["runs"][0]["peak_bytes"] > 100_000
     same = run_check(root, "perf.benchmarks")
     assert same.status == Status.PASSED, same.reason
