@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv gate test lint clean
+.PHONY: venv gate test test-slow lint clean
 
 # Reinstall whenever a dependency list changes; Atlas (the reference service) is a project of its own.
 $(STAMP): pyproject.toml atlas/pyproject.toml
@@ -22,6 +22,10 @@ gate: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The acceptance runs too long for `make test` (endurance, real sdists, 10x repeats).
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest --run-slow -m slow
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
