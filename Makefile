@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml atlas/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' -e './atlas[load]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,all]' -e './atlas[load]'
 	touch $(STAMP)
 
 venv: $(STAMP)
