@@ -31,7 +31,7 @@ class GateSpec:
 # Order is the order gates run and appear in reports. Each built-in gate's module defines `GATE`.
 GATE_MODULES: dict[str, str | None] = {
     "security": "atlas_ci.checks.security",
-    "tests": "atlas_ci.checks.tests",
+    "tests": "atlas_ci.checks.testsuite",
     "quality": "atlas_ci.checks.quality",
     "perf": "atlas_ci.checks.perf",
     "reliability": None,

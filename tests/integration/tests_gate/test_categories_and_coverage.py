@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers.tests_gate import copy_fixture, located, run_gate
 
-from atlas_ci.checks.tests import junit
+from atlas_ci.checks.testsuite import junit
 from atlas_ci.model import CheckResult, Status
 
 pytestmark = pytest.mark.integration

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from helpers.tests_gate import RECORDED, answer
 
-from atlas_ci.checks.tests import coverage_run
-from atlas_ci.checks.tests.category import CategoryCheck
-from atlas_ci.checks.tests.settings import CategorySettings
+from atlas_ci.checks.testsuite import coverage_run
+from atlas_ci.checks.testsuite.category import CategoryCheck
+from atlas_ci.checks.testsuite.settings import CategorySettings
 from atlas_ci.errors import CheckError
 from atlas_ci.model import Severity, Status
 from atlas_ci.plan import Planned

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from helpers.tests_gate import FakeRun
 
-from atlas_ci.checks.tests import coverage_run
-from atlas_ci.checks.tests.coverage_check import Coverage
-from atlas_ci.checks.tests.settings import CoverageSettings
+from atlas_ci.checks.testsuite import coverage_run
+from atlas_ci.checks.testsuite.coverage_check import Coverage
+from atlas_ci.checks.testsuite.settings import CoverageSettings
 from atlas_ci.errors import CheckError
 from atlas_ci.model import Status
 from atlas_ci.process import ProcessResult

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from helpers.tests_gate import RECORDED, located
 
-from atlas_ci.checks.tests import junit
+from atlas_ci.checks.testsuite import junit
 from atlas_ci.errors import CheckError
 
 pytestmark = pytest.mark.unit

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from atlas_ci.checks.tests import diff, new_code
+from atlas_ci.checks.testsuite import diff, new_code
 
 pytestmark = pytest.mark.unit
 

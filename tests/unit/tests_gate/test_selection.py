@@ -10,8 +10,8 @@ from types import ModuleType
 
 import pytest
 
-from atlas_ci.checks.tests import selection
-from atlas_ci.checks.tests.settings import CategorySettings, TestsGateSettings
+from atlas_ci.checks.testsuite import selection
+from atlas_ci.checks.testsuite.settings import CategorySettings, TestsGateSettings
 
 pytestmark = pytest.mark.unit
 

@@ -9,8 +9,8 @@ from helpers.tests_gate import gate_config
 from pydantic import ValidationError
 
 from atlas_ci import config, plan
-from atlas_ci.checks.tests import CategoryCheck, expand
-from atlas_ci.checks.tests.settings import CategorySettings, TestsGateSettings
+from atlas_ci.checks.testsuite import CategoryCheck, expand
+from atlas_ci.checks.testsuite.settings import CategorySettings, TestsGateSettings
 from atlas_ci.errors import ConfigError
 
 pytestmark = pytest.mark.unit

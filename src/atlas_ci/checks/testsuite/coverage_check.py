@@ -14,8 +14,8 @@ from atlas_ci.checks.base import (
     python_module,
     tool_version,
 )
-from atlas_ci.checks.tests import coverage_run, diff, new_code
-from atlas_ci.checks.tests.settings import CoverageSettings
+from atlas_ci.checks.testsuite import coverage_run, diff, new_code
+from atlas_ci.checks.testsuite.settings import CoverageSettings
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Metric, Severity
 

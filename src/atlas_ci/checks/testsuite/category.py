@@ -15,8 +15,8 @@ from atlas_ci.checks.base import (
     result,
     tool_version,
 )
-from atlas_ci.checks.tests import coverage_run, junit, selection
-from atlas_ci.checks.tests.settings import CategorySettings, TestsGateSettings
+from atlas_ci.checks.testsuite import coverage_run, junit, selection
+from atlas_ci.checks.testsuite.settings import CategorySettings, TestsGateSettings
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Metric, Severity, Status
 from atlas_ci.process import ProcessResult

@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
-from atlas_ci.checks.tests.settings import CategorySettings
+from atlas_ci.checks.testsuite.settings import CategorySettings
 
 PLUGIN_DIR = Path(__file__).parent / "pytest_plugin"
 PLUGIN = "atlas_ci_select"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from atlas_ci.checks.base import CheckContext, python_module
-from atlas_ci.checks.tests.settings import CategorySettings, CoverageSettings
+from atlas_ci.checks.testsuite.settings import CategorySettings, CoverageSettings
 
 DATA_DIR = "coverage"
 # An outer coverage run (atlas-ci's own suite measuring itself) must not also instrument the
