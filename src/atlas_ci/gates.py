@@ -35,13 +35,12 @@ GATE_MODULES: dict[str, str | None] = {
     "quality": "atlas_ci.checks.quality",
     "perf": "atlas_ci.checks.perf",
     "reliability": None,
-    "deploy": None,
+    "deploy": "atlas_ci.checks.deploy",
 }
 
 # The designed checks of gates not built yet: listed and reported `skipped`, never `passed`.
 PLANNED: dict[str, tuple[str, ...]] = {
     "reliability": ("load", "endurance", "recovery"),
-    "deploy": ("systemd", "package", "sbom", "secrets", "reports"),
 }
 
 
