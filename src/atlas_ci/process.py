@@ -35,6 +35,11 @@ def begin_shutdown() -> None:
     _shutdown.set()
 
 
+def shutting_down() -> bool:
+    """Has an interrupt begun the shutdown (a child killed now was killed by atlas-ci)?"""
+    return _shutdown.is_set()
+
+
 @dataclass(frozen=True)
 class ProcessResult:
     argv: tuple[str, ...]

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeVar, runtime_checkable
+from typing import Any, Generic, Protocol, runtime_checkable
 
-from atlas_ci import process
-from atlas_ci.model import CheckResult, Finding, Location, Metric, Status
+from typing_extensions import TypeVar
+
+from atlas_ci import model, process
+from atlas_ci.checks import toolkit
+from atlas_ci.errors import CheckError
+from atlas_ci.model import CheckResult, Finding, Location, Metric, Severity, Status
 from atlas_ci.settings import CheckSettings, GateSettings
 
-S = TypeVar("S", bound=CheckSettings)
-G = TypeVar("G", bound=GateSettings)
+# Defaults: a bare `CheckContext` (plain settings models) still type-checks for code not yet typed.
+S_co = TypeVar("S_co", bound=CheckSettings, default=CheckSettings, covariant=True)
+G_co = TypeVar("G_co", bound=GateSettings, default=GateSettings, covariant=True)
+S2 = TypeVar("S2", bound=CheckSettings)
+G2 = TypeVar("G2", bound=GateSettings)
 
 
 @dataclass(frozen=True)
@@ -32,24 +38,30 @@ class ProjectInfo:
 
 
 @dataclass(frozen=True)
-class CheckContext:
-    """Everything one check run gets: the project, its own settings and its gate's settings."""
+class CheckContext(Generic[S_co, G_co]):
+    """Everything one check run gets: the project, its own settings and its gate's settings.
+
+    Generic in both settings types, so a check reads `ctx.settings.max_complexity` with no cast:
+    the planner validated them with the check's `settings_model` and the gate's model.
+    """
 
     project: ProjectInfo
-    settings: CheckSettings
-    gate_settings: GateSettings
+    settings: S_co
+    gate_settings: G_co
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
         return self.project.root
 
-    def settings_as(self, model: type[S]) -> S:
+    def settings_as(self, model: type[S2]) -> S2:
+        """Deprecated: type the check's context as CheckContext[MySettings, ...] instead."""
         if not isinstance(self.settings, model):
             raise TypeError(f"expected {model.__name__}, got {type(self.settings).__name__}")
         return self.settings
 
-    def gate_settings_as(self, model: type[G]) -> G:
+    def gate_settings_as(self, model: type[G2]) -> G2:
+        """Deprecated: type the check's context as CheckContext[..., MyGateSettings] instead."""
         if not isinstance(self.gate_settings, model):
             raise TypeError(f"expected {model.__name__}, got {type(self.gate_settings).__name__}")
         return self.gate_settings
@@ -61,7 +73,11 @@ class CheckContext:
     def run(
         self, argv: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None
     ) -> process.ProcessResult:
+        """Deprecated: use toolkit.run_tool, which turns every bad run into one CheckError."""
         return process.run(argv, cwd=cwd or self.root, timeout=self.settings.timeout, env=env)
+
+
+AnyContext = CheckContext[Any, Any]
 
 
 @runtime_checkable
@@ -84,16 +100,12 @@ class Check(Protocol):
         """Exclusive checks (benchmarks, load tests) run alone so others cannot skew timings."""
         ...
 
-    def default_command(self, project: ProjectInfo) -> list[str]:
-        """argv prefix that starts the tool when the config sets no `command`."""
-        ...
-
     def version(self, project: ProjectInfo) -> str | None:
         """The tool's version (for `list`, `doctor` and reports); None when it is not installed."""
         ...
 
-    def run(self, ctx: CheckContext) -> CheckResult:
-        """Run the tool and judge its output."""
+    def run(self, ctx: AnyContext) -> CheckResult:
+        """Run the tool and judge its output (a check types ctx with its own settings models)."""
         ...
 
 
@@ -106,32 +118,36 @@ def python_module(module: str, project: ProjectInfo | None = None) -> list[str]:
     return [project.python if project else sys.executable, "-m", module]
 
 
-def tool_version(argv: Sequence[str], root: Path, timeout: float = 30.0) -> str | None:
-    """First version-looking token of `argv --version`; None when the tool is absent or silent."""
-    try:
-        res = process.run([*argv, "--version"], cwd=root, timeout=timeout)
-    except Exception:
-        return None
-    if res.returncode != 0:
-        return None
-    match = re.search(r"\d+\.\d+(?:\.\d+)?(?:[\w.+-]*)", res.stdout + res.stderr)
-    return match.group(0) if match else None
+def tool_version(argv: Sequence[str], root: Path) -> str | None:
+    """First version-looking token of `argv --version` (cached); None when absent or silent."""
+    return toolkit.version_call(tuple(argv), str(root))
 
 
 # ---- result builders: a skip and an error are data too ----
 
 
-def result(ctx_or_check: Check, status: Status, reason: str = "", **kw: object) -> CheckResult:
-    c = ctx_or_check
-    return CheckResult.model_validate(
-        {
-            "check": check_id(c),
-            "gate": c.gate,
-            "status": status,
-            "reason": reason,
-            "tool": c.tool,
-            **kw,
-        }
+def result(
+    check: Check,
+    status: Status,
+    reason: str = "",
+    *,
+    tool_version: str | None = None,
+    findings: Sequence[Finding] = (),
+    metrics: Sequence[Metric] = (),
+    artifacts: Sequence[str] = (),
+    duration: float = 0.0,
+) -> CheckResult:
+    return CheckResult(
+        check=check_id(check),
+        gate=check.gate,
+        status=status,
+        reason=reason,
+        duration=duration,
+        tool=check.tool,
+        tool_version=tool_version,
+        findings=tuple(findings),
+        metrics=tuple(metrics),
+        artifacts=tuple(artifacts),
     )
 
 
@@ -215,28 +231,54 @@ def make_finding(
     message: str,
     path: str | None,
     line: int | None = None,
-    **kw: object,
+    end_line: int | None = None,
+    start_column: int | None = None,
+    end_column: int | None = None,
+    severity: Severity = Severity.MEDIUM,
+    help_uri: str | None = None,
+    help_text: str | None = None,
+    tags: Sequence[str] = (),
+    blocking: bool = True,
+    fingerprint: str | None = None,
 ) -> Finding:
-    """A Finding with a content-based fingerprint (stable when unrelated lines move)."""
-    from atlas_ci.model import fingerprint
+    """A Finding with a content-based fingerprint (stable when unrelated lines move).
 
+    `path` is repository-relative (see `relpath`); a tool reporting a file outside the repository
+    did not check what it was asked to, so that is the check's error, not a finding.
+    """
     location = None
     if path is not None:
-        loc_kw = {k: kw.pop(k) for k in ("end_line", "start_column", "end_column") if k in kw}
-        location = Location(path=path, start_line=line, **loc_kw)  # type: ignore[arg-type]
-    content = line_text(root, path, line, location.end_line if location else None) if path else ""
-    fp = fingerprint(rule_id, path or "", content or message)
-    return Finding.model_validate(
-        {
-            "check": check_id(check),
-            "tool": check.tool,
-            "rule_id": rule_id,
-            "message": message,
-            "location": location,
-            "fingerprint": fp,
-            **kw,
-        }
+        _inside_repo(path, check)
+        location = Location(
+            path=path,
+            start_line=line,
+            end_line=end_line,
+            start_column=start_column,
+            end_column=end_column,
+        )
+    if fingerprint is None:
+        content = line_text(root, path, line, end_line) if path else ""
+        fingerprint = model.fingerprint(rule_id, path or "", content or message)
+    return Finding(
+        check=check_id(check),
+        tool=check.tool,
+        rule_id=rule_id,
+        message=message,
+        severity=severity,
+        location=location,
+        fingerprint=fingerprint,
+        help_uri=help_uri,
+        help_text=help_text,
+        tags=tuple(tags),
+        blocking=blocking,
     )
+
+
+def _inside_repo(path: str, check: Check) -> None:
+    if Path(path).is_absolute() or path == ".." or path.startswith("../"):
+        raise CheckError(
+            f"{check.tool} reported a finding outside the repository ({toolkit.clean(path)[:200]})"
+        )
 
 
 def short_hash(value: str) -> str:

@@ -1,46 +1,12 @@
-"""Helpers the quality checks share: the tool's version, run guards and project-exclude matching."""
+"""Project-exclude matching for the quality checks (run guards live in checks/toolkit.py)."""
 
 from __future__ import annotations
 
 import fnmatch
-import signal
 from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
 
-from atlas_ci.checks.base import CheckContext, tool_version
-from atlas_ci.errors import CheckError
 from atlas_ci.model import Finding
-from atlas_ci.process import ProcessResult
-
-# A `--version` call is a side note to the check; it must not eat the check's own time budget.
-VERSION_TIMEOUT = 30.0
-
-
-def version_of(argv: Sequence[str], ctx: CheckContext) -> str | None:
-    """Version of the program this run really uses (the configured `command`, if any)."""
-    return tool_version(argv, ctx.root, timeout=min(VERSION_TIMEOUT, ctx.settings.timeout))
-
-
-def ensure_complete(res: ProcessResult, tool: str, ctx: CheckContext) -> None:
-    """A killed or truncated run cannot be judged: its output is partial."""
-    if res.timed_out:
-        raise CheckError(f"{tool} timed out after {ctx.settings.timeout:g}s")
-    if res.truncated:
-        raise CheckError(
-            f"{tool} printed more output than atlas-ci captures; results are incomplete"
-        )
-
-
-def exit_problem(tool: str, res: ProcessResult) -> str:
-    """Why a run that exited badly is unusable: its exit status (or signal) and its last words."""
-    if res.returncode < 0:
-        try:
-            how = f"was killed by {signal.Signals(-res.returncode).name}"
-        except ValueError:
-            how = f"was killed by signal {-res.returncode}"
-    else:
-        how = f"exited {res.returncode}"
-    return f"{tool} {how}: {tail(res.output_tail) or 'no output'}"
 
 
 def excluded(path: str, patterns: Iterable[str]) -> bool:
@@ -65,9 +31,3 @@ def keep_included(findings: Iterable[Finding], patterns: Sequence[str]) -> list[
     if not patterns:
         return list(findings)
     return [f for f in findings if f.location is None or not excluded(f.location.path, patterns)]
-
-
-def tail(text: str, limit: int = 600) -> str:
-    """The end of a long output, for an error reason that stays readable."""
-    text = text.strip()
-    return text if len(text) <= limit else "..." + text[-limit:]

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from pydantic import Field
 
-from atlas_ci.checks.base import (
-    CheckContext,
-    ProjectInfo,
-    judged,
-    make_finding,
-    tool_version,
-)
-from atlas_ci.checks.quality.common import ensure_complete, excluded, exit_problem, version_of
+from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding
+from atlas_ci.checks.quality.common import excluded
 from atlas_ci.checks.quality.radon_data import Block, Module, parse_cc, parse_mi
+from atlas_ci.checks.toolkit import Tool, load_json, run_tool
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Metric, Severity, fingerprint
-from atlas_ci.settings import CheckSettings
+from atlas_ci.settings import CheckSettings, GateSettings
 
+RADON = Tool("radon", ("radon",), distribution="radon")
 CC_RULE = "cyclomatic-complexity"
 MI_RULE = "maintainability-index"
 
@@ -40,25 +35,19 @@ class ComplexitySettings(CheckSettings):
 
 
 class Complexity:
-    gate = "quality"
-    name = "complexity"
-    tool = "radon"
-    settings_model = ComplexitySettings
-    exclusive = False
-
-    def default_command(self, project: ProjectInfo) -> list[str]:
-        return ["radon"]
+    gate, name, tool = "quality", "complexity", RADON.name
+    settings_model, exclusive = ComplexitySettings, False
 
     def version(self, project: ProjectInfo) -> str | None:
-        return tool_version(self.default_command(project), project.root)
+        return RADON.version(project.root)
 
-    def run(self, ctx: CheckContext) -> CheckResult:
-        settings = ctx.settings_as(ComplexitySettings)
-        argv = ctx.command(self.default_command(ctx.project))
+    def run(self, ctx: CheckContext[ComplexitySettings, GateSettings]) -> CheckResult:
+        settings = ctx.settings
+        radon = RADON.using(settings.command)
         # Every rank is asked for explicitly: a display filter in the project's radon config
         # (cc_min, mi_min) must not hide blocks from the policy below.
-        cc = run_radon(ctx, [*argv, "cc", "-j", "-n", "A", "-x", "F", "--show-closures"])
-        mi = run_radon(ctx, [*argv, "mi", "-j", "-n", "A", "-x", "C"])
+        cc = run_radon(ctx, radon, ["cc", "-j", "-n", "A", "-x", "F", "--show-closures"])
+        mi = run_radon(ctx, radon, ["mi", "-j", "-n", "A", "-x", "C"])
         patterns = ctx.project.exclude
         blocks = [b for b in parse_cc(cc, ctx.root) if not excluded(b.path, patterns)]
         modules = [m for m in parse_mi(mi, ctx.root) if not excluded(m.path, patterns)]
@@ -72,20 +61,15 @@ class Complexity:
             self,
             findings,
             metrics(blocks, settings.max_complexity),
-            version=version_of(argv, ctx),
+            version=radon.version(ctx.root),
             reason_ok=f"{len(blocks)} functions within complexity {settings.max_complexity}",
         )
 
 
-def run_radon(ctx: CheckContext, command: list[str]) -> Any:
-    res = ctx.run([*command, *radon_filters(ctx.project.exclude), *ctx.project.paths])
-    ensure_complete(res, "radon", ctx)
-    if res.returncode != 0:
-        raise CheckError(exit_problem("radon", res))
-    try:
-        return json.loads(res.stdout)
-    except json.JSONDecodeError as exc:
-        raise CheckError(f"radon printed output that is not JSON: {res.stdout[:200]!r}") from exc
+def run_radon(ctx: CheckContext, radon: Tool, command: list[str]) -> Any:
+    args = [*command, *radon_filters(ctx.project.exclude), *ctx.project.paths]
+    res = run_tool(radon, args, cwd=ctx.root, timeout=ctx.settings.timeout)
+    return load_json(res.stdout, object, tool=f"radon {command[0]}")
 
 
 def radon_filters(patterns: Sequence[str]) -> list[str]:

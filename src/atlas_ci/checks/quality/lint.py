@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from atlas_ci.checks.base import (
-    CheckContext,
-    ProjectInfo,
-    judged,
-    make_finding,
-    relpath,
-    tool_version,
-)
-from atlas_ci.checks.quality.common import ensure_complete, exit_problem, version_of
+from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding, relpath
+from atlas_ci.checks.quality.ruff_data import DIAGNOSTICS, Diagnostic
+from atlas_ci.checks.toolkit import Tool, load_json, run_tool
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Severity
-from atlas_ci.settings import CheckSettings
+from atlas_ci.settings import CheckSettings, GateSettings
 
-# ruff >= 0.5 names syntax errors "invalid-syntax"; older releases gave them a null code.
+RUFF = Tool("ruff", ("ruff",), distribution="ruff")
 SYNTAX_ERROR = "invalid-syntax"
 # ruff's warning when the paths hold no Python file: nothing was linted, so nothing can pass.
 NO_FILES = "No Python files found"
@@ -29,28 +20,20 @@ class LintSettings(CheckSettings):
 
 
 class Lint:
-    gate = "quality"
-    name = "lint"
-    tool = "ruff"
-    settings_model = LintSettings
-    exclusive = False
-
-    def default_command(self, project: ProjectInfo) -> list[str]:
-        return ["ruff"]
+    gate, name, tool = "quality", "lint", RUFF.name
+    settings_model, exclusive = LintSettings, False
 
     def version(self, project: ProjectInfo) -> str | None:
-        return tool_version(self.default_command(project), project.root)
+        return RUFF.version(project.root)
 
-    def run(self, ctx: CheckContext) -> CheckResult:
-        argv = ctx.command(self.default_command(ctx.project))
-        res = ctx.run([*argv, *lint_args(ctx.project)])
-        ensure_complete(res, "ruff", ctx)
-        if res.returncode != 0:
-            raise CheckError(exit_problem("ruff", res))
+    def run(self, ctx: CheckContext[LintSettings, GateSettings]) -> CheckResult:
+        ruff = RUFF.using(ctx.settings.command)
+        # --exit-zero: findings are read from the JSON, so any non-zero exit means ruff failed.
+        res = run_tool(ruff, lint_args(ctx.project), cwd=ctx.root, timeout=ctx.settings.timeout)
         findings = parse(res.stdout, self, ctx)
         if not findings and NO_FILES in res.stderr:
             raise CheckError(f"ruff found no Python files in {', '.join(ctx.project.paths)}")
-        return judged(self, findings, version=version_of(argv, ctx), reason_ok="no lint findings")
+        return judged(self, findings, version=ruff.version(ctx.root), reason_ok="no lint findings")
 
 
 def lint_args(project: ProjectInfo) -> list[str]:
@@ -62,41 +45,30 @@ def lint_args(project: ProjectInfo) -> list[str]:
     return [*args, *project.paths]
 
 
-def load_items(stdout: str, tool: str = "ruff") -> list[Any]:
+def load_items(stdout: str, tool: str = "ruff") -> list[Diagnostic]:
     """ruff's JSON diagnostics list (shared by `ruff check` and `ruff format --check`)."""
-    try:
-        items: Any = json.loads(stdout)
-    except json.JSONDecodeError as exc:
-        raise CheckError(f"{tool} printed output that is not JSON: {stdout[:200]!r}") from exc
-    if not isinstance(items, list):
-        raise CheckError(f"{tool} JSON output is not a list")
-    return items
+    return load_json(stdout, DIAGNOSTICS, tool=tool)
 
 
 def parse(stdout: str, check: Lint, ctx: CheckContext) -> list[Finding]:
-    findings = []
-    for item in load_items(stdout):
-        try:
-            findings.append(_finding(item, check, ctx))
-        except (AttributeError, KeyError, TypeError, ValueError) as exc:
-            raise CheckError(f"unexpected ruff JSON item {item!r}: {exc}") from exc
-    return findings
+    return [_finding(item, check, ctx) for item in load_items(stdout)]
 
 
-def _finding(item: dict[str, Any], check: Lint, ctx: CheckContext) -> Finding:
-    code = item.get("code") or SYNTAX_ERROR
-    loc, end = item["location"], item.get("end_location") or item["location"]
+def _finding(item: Diagnostic, check: Lint, ctx: CheckContext) -> Finding:
+    code = item["code"] or SYNTAX_ERROR
+    loc = item["location"]
+    end = item.get("end_location") or loc
     name = item.get("name")
     return make_finding(
         check,
         ctx.root,
         rule_id=code,
-        message=str(item["message"]),
+        message=item["message"],
         path=relpath(item["filename"], ctx.root),
-        line=max(1, int(loc["row"])),
-        end_line=max(1, int(end["row"])),
-        start_column=max(1, int(loc["column"])),
-        end_column=max(1, int(end["column"])),
+        line=max(1, loc["row"]),
+        end_line=max(1, end["row"]),
+        start_column=max(1, loc["column"]),
+        end_column=max(1, end["column"]),
         severity=Severity.HIGH if code == SYNTAX_ERROR else Severity.MEDIUM,
         help_uri=item.get("url"),
         help_text=f"ruff rule {code}" + (f" ({name})" if name else ""),

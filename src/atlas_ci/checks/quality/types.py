@@ -2,29 +2,44 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+import tempfile
+import xml.etree.ElementTree as ET  # nosec B405 - mypy's own report, written into our temp dir
+from pathlib import Path
+from typing import Literal, NotRequired
 
-from atlas_ci.checks.base import (
-    CheckContext,
-    ProjectInfo,
-    judged,
-    make_finding,
-    relpath,
-    tool_version,
-)
+from pydantic import TypeAdapter
+from typing_extensions import TypedDict
+
+from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding, relpath
 from atlas_ci.checks.quality import mypy_config
-from atlas_ci.checks.quality.common import (
-    ensure_complete,
-    exit_problem,
-    keep_included,
-    tail,
-    version_of,
-)
+from atlas_ci.checks.quality.common import keep_included
+from atlas_ci.checks.toolkit import Tool, bad_exit, error_line, load_json_lines, run_tool
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Severity
 from atlas_ci.process import ProcessResult
-from atlas_ci.settings import CheckSettings
+from atlas_ci.settings import CheckSettings, GateSettings
+
+MYPY = Tool("mypy", ("mypy",), distribution="mypy")
+# The JUnit file mypy writes at the end of every completed run: proof that it really ran, since
+# a clean run with JSON output prints nothing at all.
+RESULT_FILE = "mypy-junit.xml"
+
+
+class Message(TypedDict):
+    """One line of `mypy --output json`."""
+
+    file: str
+    line: int
+    column: int
+    end_line: NotRequired[int | None]
+    end_column: NotRequired[int | None]
+    message: str
+    hint: str | None
+    code: str | None
+    severity: Literal["error", "note"]
+
+
+MESSAGE = TypeAdapter(Message)
 
 # Config keys naming what to check: when the project sets one, mypy must not be given paths,
 # since paths on the command line make mypy ignore them.
@@ -37,26 +52,25 @@ class TypesSettings(CheckSettings):
 
 
 class Types:
-    gate = "quality"
-    name = "types"
-    tool = "mypy"
-    settings_model = TypesSettings
-    exclusive = False
-
-    def default_command(self, project: ProjectInfo) -> list[str]:
-        return ["mypy"]
+    gate, name, tool = "quality", "types", MYPY.name
+    settings_model, exclusive = TypesSettings, False
 
     def version(self, project: ProjectInfo) -> str | None:
-        return tool_version(self.default_command(project), project.root)
+        return MYPY.version(project.root)
 
-    def run(self, ctx: CheckContext) -> CheckResult:
-        argv = ctx.command(self.default_command(ctx.project))
-        # From the root with no --config-file: mypy finds and applies the project's own config.
-        res = ctx.run([*argv, *mypy_args(ctx.project)])
-        ensure_complete(res, "mypy", ctx)
-        findings = judge_exit(res, self, ctx)
+    def run(self, ctx: CheckContext[TypesSettings, GateSettings]) -> CheckResult:
+        mypy = MYPY.using(ctx.settings.command)
+        with tempfile.TemporaryDirectory(prefix="atlas-ci-mypy-") as tmp:
+            junit = Path(tmp) / RESULT_FILE
+            # From the root with no --config-file: mypy finds and applies the project's config.
+            args = [*mypy_args(ctx.project), "--junit-xml", str(junit)]
+            res = run_tool(
+                mypy, args, cwd=ctx.root, timeout=ctx.settings.timeout, ok_codes=(0, 1, 2)
+            )
+            findings = judge_exit(res, self, ctx, mypy)
+            ensure_ran(junit, findings, mypy)
         findings = keep_included(findings, ctx.project.exclude)
-        return judged(self, findings, version=version_of(argv, ctx), reason_ok="no type errors")
+        return judged(self, findings, version=mypy.version(ctx.root), reason_ok="no type errors")
 
 
 def mypy_args(project: ProjectInfo) -> list[str]:
@@ -70,64 +84,53 @@ def mypy_args(project: ProjectInfo) -> list[str]:
     return [*args, *project.paths]
 
 
-def judge_exit(res: ProcessResult, check: Types, ctx: CheckContext) -> list[Finding]:
+def judge_exit(res: ProcessResult, check: Types, ctx: CheckContext, mypy: Tool) -> list[Finding]:
     """mypy exits 0 (clean), 1 (type errors) or 2 (crash, bad config, blocking error)."""
     if res.returncode == 2:
-        detail = _blocking_detail(res.stdout) or tail(res.output_tail)
+        detail = _blocking_detail(res.stdout) or error_line(res)
         raise CheckError(f"mypy could not check the project: {detail}")
-    if res.returncode not in (0, 1):
-        raise CheckError(exit_problem("mypy", res))
     findings = parse(res.stdout, check, ctx)
     if res.returncode == 1 and not findings:
-        raise CheckError(exit_problem("mypy", res) + " (exit 1 without any error reported)")
+        raise CheckError(f"{bad_exit(mypy, res)} (exit 1 without any error reported)")
     return findings
 
 
-def load_lines(stdout: str) -> list[dict[str, Any]]:
+def ensure_ran(junit: Path, findings: list[Finding], mypy: Tool) -> None:
+    """Fail closed: without mypy's result file nothing shows it checked anything."""
+    try:
+        root = ET.parse(junit).getroot()  # noqa: S314 # nosec B314 - mypy's own file
+    except (OSError, ET.ParseError) as exc:
+        raise CheckError(
+            f"{mypy.name} wrote no readable result file, so nothing shows it checked the project"
+        ) from exc
+    if root.tag != "testsuite" or root.get("name") != "mypy":
+        raise CheckError(f"{mypy.name} wrote a result file that is not mypy's")
+    failed = root.get("failures", "0") != "0"
+    if failed != bool(findings):
+        raise CheckError(
+            f"{mypy.name}'s result file and its JSON output disagree on whether it found errors"
+        )
+
+
+def load_lines(stdout: str) -> list[Message]:
     """One JSON object per line is mypy's `--output json` format; anything else is not mypy's."""
-    items = []
-    for line in stdout.splitlines():
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise CheckError(f"mypy printed a line that is not JSON: {line[:200]!r}") from exc
-        if not isinstance(item, dict):
-            raise CheckError(f"mypy printed JSON that is not an object: {line[:200]!r}")
-        items.append(item)
-    return items
+    return load_json_lines(stdout, MESSAGE, tool="mypy")
 
 
 def parse(stdout: str, check: Types, ctx: CheckContext) -> list[Finding]:
-    findings = []
-    for item in load_lines(stdout):
-        try:
-            # mypy folds a note into its error's "hint"; a note standing alone (error context,
-            # reveal_type) is not a problem to report.
-            if item["severity"] == "note":
-                continue
-            if item["severity"] != "error":
-                raise ValueError(f"unknown severity {item['severity']!r}")
-            findings.append(_finding(item, check, ctx))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise CheckError(f"unexpected mypy JSON item {item!r}: {exc}") from exc
-    return findings
+    # mypy folds a note into its error's "hint"; a note standing alone (error context,
+    # reveal_type) is not a problem to report.
+    return [_finding(i, check, ctx) for i in load_lines(stdout) if i["severity"] == "error"]
 
 
-def _finding(item: dict[str, Any], check: Types, ctx: CheckContext) -> Finding:
-    code = item.get("code") or "misc"
-    message = str(item["message"])
-    if item.get("hint"):
-        message += " (" + "; ".join(str(item["hint"]).splitlines()) + ")"
-    line = _positive(item.get("line"))
+def _finding(item: Message, check: Types, ctx: CheckContext) -> Finding:
+    code = item["code"] or "misc"
+    message = item["message"]
+    if item["hint"]:
+        message += " (" + "; ".join(item["hint"].splitlines()) + ")"
+    line = _positive(item["line"])
+    known = line is not None
     # mypy's columns are 0-based with an exclusive end; findings use 1-based columns.
-    position = {
-        "end_line": _positive(item.get("end_line")),
-        "start_column": _positive(item.get("column"), 1),
-        "end_column": _positive(item.get("end_column"), 1),
-    }
-    kept = {k: v for k, v in position.items() if v is not None and line is not None}
     return make_finding(
         check,
         ctx.root,
@@ -135,19 +138,19 @@ def _finding(item: dict[str, Any], check: Types, ctx: CheckContext) -> Finding:
         message=message,
         path=relpath(item["file"], ctx.root),
         line=line,
-        **kept,
+        end_line=_positive(item.get("end_line")) if known else None,
+        start_column=_positive(item["column"], 1) if known else None,
+        end_column=_positive(item.get("end_column"), 1) if known else None,
         severity=Severity.HIGH if code == "syntax" else Severity.MEDIUM,
         help_uri=f"{MYPY_DOCS}#code-{code}",
         help_text=f"mypy error code {code}",
     )
 
 
-def _positive(value: object, shift: int = 0) -> int | None:
+def _positive(value: int | None, shift: int = 0) -> int | None:
     """mypy writes -1 when it has no line or column."""
     if value is None:
         return None
-    if not isinstance(value, int):
-        raise ValueError(f"position {value!r} is not an integer")
     return value + shift if value + shift >= 1 else None
 
 
@@ -158,8 +161,6 @@ def _blocking_detail(stdout: str) -> str:
     except CheckError:
         return ""
     problems = [
-        f"{i.get('file')}:{i.get('line')}: {i.get('message')}"
-        for i in items
-        if i.get("severity") == "error"
+        f"{i['file']}:{i['line']}: {i['message']}" for i in items if i["severity"] == "error"
     ]
     return "; ".join(problems[:5])
