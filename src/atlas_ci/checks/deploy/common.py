@@ -8,9 +8,8 @@ from functools import cache
 from pathlib import Path
 
 from atlas_ci.checks.base import CheckContext
-from atlas_ci.checks.quality.common import ensure_complete, exit_problem
 from atlas_ci.checks.security import repo_files
-from atlas_ci.errors import CheckError
+from atlas_ci.checks.toolkit import Tool, run_tool
 from atlas_ci.process import ProcessResult
 
 # Everything the deploy gate writes lives under this directory of the report directory.
@@ -27,11 +26,14 @@ def run_checked(
     env: Mapping[str, str] | None = None,
 ) -> ProcessResult:
     """One tool run whose output can be judged: complete, and ended with an expected code."""
-    res = ctx.run(argv, cwd=cwd, env=dict(env) if env is not None else None)
-    ensure_complete(res, tool, ctx)
-    if res.returncode not in tuple(ok_codes):
-        raise CheckError(exit_problem(tool, res))
-    return res
+    return run_tool(
+        Tool(tool, tuple(argv[:1])),
+        argv[1:],
+        cwd=cwd or ctx.root,
+        timeout=ctx.settings.timeout,
+        ok_codes=tuple(ok_codes),
+        env=env,
+    )
 
 
 def work_dir(ctx: CheckContext, *parts: str) -> Path:

@@ -22,7 +22,7 @@ from atlas_ci import process
 from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding, result
 from atlas_ci.checks.deploy import unit_rules, unitfile
 from atlas_ci.checks.deploy.common import matching_files, run_checked, work_dir
-from atlas_ci.checks.quality.common import version_of
+from atlas_ci.checks.toolkit import Tool
 from atlas_ci.errors import CheckError, ToolNotFoundError
 from atlas_ci.model import CheckResult, Finding, Metric, Severity, Status
 from atlas_ci.settings import CheckSettings
@@ -87,7 +87,7 @@ class Systemd:
             self,
             findings,
             metrics,
-            version=version_of(argv, ctx),
+            version=Tool(self.tool, tuple(argv)).version(ctx.root),
             reason_ok=f"{len(units)} unit(s) hardened: {_scores(metrics)}",
         )
 
