@@ -1,0 +1,18 @@
+"""The reliability gate: Locust load, endurance with leak trends, crash and corruption recovery."""
+
+from __future__ import annotations
+
+from atlas_ci.checks.reliability.load import Load
+from atlas_ci.checks.reliability.settings import ReliabilityGateSettings
+from atlas_ci.gates import GateSpec, NotImplementedCheck
+
+GATE = GateSpec(
+    name="reliability",
+    checks=(
+        Load(),
+        NotImplementedCheck("reliability", "endurance"),
+        NotImplementedCheck("reliability", "recovery"),
+    ),
+    settings_model=ReliabilityGateSettings,
+    summary="Locust load per endpoint, 5-minute endurance trends, crash and corruption recovery",
+)

@@ -1,0 +1,48 @@
+"""Run one reliability check in-process against a fixture service (tests/fixtures/reliability)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from atlas_ci.checks.base import Check, CheckContext, ProjectInfo
+from atlas_ci.checks.reliability.settings import ReliabilityGateSettings
+from atlas_ci.model import CheckResult
+from atlas_ci.runner import run_one
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reliability"
+LOCUSTFILE = str(FIXTURES / "locustfile.py")
+
+
+def service(script: str, *extra: str, **kw: Any) -> dict[str, Any]:
+    """A [gates.reliability] table starting one fixture service on {port}."""
+    return {"service": {"argv": [sys.executable, str(FIXTURES / script), "{port}", *extra], **kw}}
+
+
+def context(
+    tmp_path: Path, check: Check, gate: dict[str, Any], settings: dict[str, Any]
+) -> CheckContext:
+    project = ProjectInfo(
+        root=tmp_path,
+        paths=(),
+        exclude=(),
+        python=sys.executable,
+        report_dir=tmp_path / "reports",
+    )
+    return CheckContext(
+        project=project,
+        settings=check.settings_model.model_validate(settings),
+        gate_settings=ReliabilityGateSettings.model_validate(gate),
+    )
+
+
+def run(
+    tmp_path: Path, check: Check, gate: dict[str, Any], settings: dict[str, Any]
+) -> CheckResult:
+    """The check as the runner runs it: its errors become an `error` result, not an exception."""
+    from atlas_ci.plan import Planned
+
+    ctx = context(tmp_path, check, gate, settings)
+    planned = Planned(check=check, settings=ctx.settings, gate_settings=ctx.gate_settings)
+    return run_one(planned, ctx.project)
