@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,19 +13,26 @@ from atlas_ci.model import CheckResult
 from atlas_ci.runner import run_one
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reliability"
-LOCUSTFILE = str(FIXTURES / "locustfile.py")
+LOCUSTFILE = "locustfile.py"
 
 
 def service(script: str, *extra: str, **kw: Any) -> dict[str, Any]:
     """A [gates.reliability] table starting one fixture service on {port}."""
-    return {"service": {"argv": [sys.executable, str(FIXTURES / script), "{port}", *extra], **kw}}
+    return {"service": {"argv": [sys.executable, script, "{port}", *extra], **kw}}
+
+
+def fixture_repo(root: Path) -> Path:
+    """The fixture services and locustfiles copied into `root`, which the checks see as the repo."""
+    for source in FIXTURES.glob("*.py"):
+        shutil.copy(source, root / source.name)
+    return root
 
 
 def context(
     tmp_path: Path, check: Check, gate: dict[str, Any], settings: dict[str, Any]
 ) -> CheckContext:
     project = ProjectInfo(
-        root=tmp_path,
+        root=fixture_repo(tmp_path),
         paths=(),
         exclude=(),
         python=sys.executable,
@@ -46,3 +54,19 @@ def run(
     ctx = context(tmp_path, check, gate, settings)
     planned = Planned(check=check, settings=ctx.settings, gate_settings=ctx.gate_settings)
     return run_one(planned, ctx.project)
+
+
+def pids_in(folder: Path, exclude: tuple[int, ...] = ()) -> list[int]:
+    """Live processes whose working directory is `folder` (services and Locust run there)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) in exclude:
+            continue
+        try:
+            cwd = (entry / "cwd").readlink()
+            state = (entry / "stat").read_text().split(") ", 1)[1].split()[0]
+        except OSError:
+            continue
+        if cwd == folder.resolve() and state != "Z":
+            found.append(int(entry.name))
+    return found

@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers.procs import pids_with, wait_for
-from helpers.reliability import FIXTURES
+from helpers.procs import wait_for
+from helpers.reliability import FIXTURES, pids_in
 
 LOAD = """
 [gates.reliability.load]
@@ -36,7 +36,6 @@ def _repo(tmp_path: Path, check: str) -> Path:
 @pytest.mark.parametrize("check", sorted(CONFIGS))
 def test_sigint_leaves_nothing_running(tmp_path: Path, check: str) -> None:
     root = _repo(tmp_path, check)
-    marker = str(root)  # every child's command line names a file in this directory
     proc = subprocess.Popen(
         [sys.executable, "-m", "atlas_ci", "gate", "reliability", "--only", check],
         cwd=root,
@@ -45,8 +44,8 @@ def test_sigint_leaves_nothing_running(tmp_path: Path, check: str) -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        # Wait until the service and Locust (master and workers) are all up.
-        assert wait_for(lambda: len(pids_with(marker)) >= 3, timeout=60), pids_with(marker)
+        # Wait until the service and Locust's master and two workers are all up.
+        assert wait_for(lambda: len(pids_in(root, (proc.pid,))) >= 4, timeout=60)
         time.sleep(1.0)
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=60)
@@ -54,4 +53,4 @@ def test_sigint_leaves_nothing_running(tmp_path: Path, check: str) -> None:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130, out.decode(errors="replace")[-2000:]
-    assert wait_for(lambda: not pids_with(marker), timeout=10), pids_with(marker)
+    assert wait_for(lambda: not pids_in(root), timeout=10), pids_in(root)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers.procs import pids_with, wait_for
-from helpers.reliability import FIXTURES, LOCUSTFILE, run, service
+from helpers.reliability import LOCUSTFILE, pids_in, run, service
 
 from atlas_ci.checks.reliability.load import Load
 from atlas_ci.model import Status
@@ -60,13 +60,13 @@ def test_two_local_processes_merge_both_workers_stats(tmp_path: Path, metrics_of
 
 
 def test_hanging_locust_is_killed_by_the_watchdog(tmp_path: Path) -> None:
-    marker = str(FIXTURES / "hang_locustfile.py")
-    settings = {"locustfile": marker, "run_time": 1, "watchdog_margin": 2}
+    marker = str(tmp_path / "hang_locustfile.py")
+    settings = {"locustfile": "hang_locustfile.py", "run_time": 1, "watchdog_margin": 2}
     res = run(tmp_path, Load(), service("steady.py"), settings)
     assert res.status is Status.ERROR
     assert "watchdog" in res.reason
     assert wait_for(lambda: not pids_with(marker), timeout=10)
-    assert wait_for(lambda: not pids_with(str(FIXTURES / "steady.py")), timeout=10)
+    assert wait_for(lambda: not pids_in(tmp_path), timeout=10)
 
 
 def test_no_service_configured_is_skipped_with_the_reason(tmp_path: Path) -> None:
@@ -80,4 +80,4 @@ def test_service_that_never_gets_healthy_is_an_error_with_its_log(tmp_path: Path
     res = run(tmp_path, Load(), gate, SHORT)
     assert res.status is Status.ERROR
     assert "not healthy at /missing" in res.reason
-    assert not pids_with(str(FIXTURES / "steady.py"))
+    assert not pids_in(tmp_path)

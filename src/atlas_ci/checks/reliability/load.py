@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from atlas_ci.checks.base import Check, CheckContext, ProjectInfo, python_module, result
+from atlas_ci.checks.base import Check, CheckContext, ProjectInfo, result
 from atlas_ci.checks.reliability import stats
-from atlas_ci.checks.reliability.locust import LocustOutput, locust_version, run_locust
+from atlas_ci.checks.reliability.locust import LOCUST, LocustOutput, run_locust
 from atlas_ci.checks.reliability.service import not_configured, reliability_gate, report_dir, target
 from atlas_ci.checks.reliability.settings import LoadSettings, LocustSettings
 from atlas_ci.checks.reliability.thresholds import judge
 from atlas_ci.model import CheckResult, Finding, Metric, Status
+from atlas_ci.settings import GateSettings
 
 
 class Load:
@@ -18,14 +19,11 @@ class Load:
     settings_model = LoadSettings
     exclusive = True
 
-    def default_command(self, project: ProjectInfo) -> list[str]:
-        return python_module("locust")
-
     def version(self, project: ProjectInfo) -> str | None:
-        return locust_version()
+        return LOCUST.version(project.root)
 
-    def run(self, ctx: CheckContext) -> CheckResult:
-        s = ctx.settings_as(LoadSettings)
+    def run(self, ctx: CheckContext[LoadSettings, GateSettings]) -> CheckResult:
+        s = ctx.settings
         reason = not_configured(reliability_gate(ctx.gate_settings))
         if reason:
             return result(self, Status.SKIPPED, reason)
@@ -60,6 +58,6 @@ def locust_result(
         else summary,
         findings=(*verdict.findings, *findings),
         metrics=(*verdict.metrics, *extra_metrics),
-        tool_version=locust_version(),
+        tool_version=LOCUST.using(s.command).version(ctx.root),
         artifacts=(*rel, *artifacts),
     )

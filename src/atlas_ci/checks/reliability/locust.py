@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from atlas_ci import process
 from atlas_ci.checks.base import CheckContext, python_module
 from atlas_ci.checks.reliability import stats
 from atlas_ci.checks.reliability.settings import LocustSettings
+from atlas_ci.checks.toolkit import Tool, error_line, run_tool
 from atlas_ci.errors import CheckError
+from atlas_ci.settings import GateSettings
+
+LOCUST = Tool("locust", tuple(python_module("locust")), distribution="locust")
+# Locust exits 1 whenever a request failed: that is for the thresholds to judge, not an error.
+LOCUST_OK = (0, 1)
 
 
 @dataclass(frozen=True)
@@ -26,18 +30,10 @@ class LocustOutput:
     returncode: int
 
 
-def locust_version() -> str | None:
-    try:
-        return version("locust")
-    except PackageNotFoundError:
-        return None
-
-
-def build_argv(
+def build_args(
     ctx: CheckContext, s: LocustSettings, host: str, run_time: float, prefix: Path
 ) -> list[str]:
     argv = [
-        *ctx.command(python_module("locust")),
         "-f",
         str(ctx.root / s.locustfile),
         "--headless",
@@ -85,7 +81,7 @@ def watchdog(s: LocustSettings, run_time: float) -> float:
 
 
 def run_locust(
-    ctx: CheckContext,
+    ctx: CheckContext[LocustSettings, GateSettings],
     s: LocustSettings,
     *,
     host: str,
@@ -97,24 +93,26 @@ def run_locust(
     limit = watchdog(s, run_time)
     if not (ctx.root / s.locustfile).is_file():
         raise CheckError(f"locustfile not found: {s.locustfile}")
-    res = process.run(
-        build_argv(ctx, s, host, run_time, prefix), cwd=ctx.root, timeout=limit, env=dict(env or {})
-    )
-    if res.timed_out:
-        raise CheckError(
-            f"Locust was still running {limit:g} s after it started (run time {run_time:g} s "
-            f"+ margin): killed by the watchdog; output tail:\n{res.output_tail}"
+    locust = LOCUST.using(s.command)
+    try:
+        res = run_tool(
+            locust,
+            build_args(ctx, s, host, run_time, prefix),
+            cwd=ctx.root,
+            timeout=limit,
+            ok_codes=LOCUST_OK,
+            env=dict(env or {}),
         )
-    if res.returncode < 0:
-        raise CheckError(f"Locust was killed by signal {-res.returncode}:\n{res.output_tail}")
+    except CheckError as exc:
+        raise CheckError(f"{exc} (watchdog at run time {run_time:g} s + margin)") from exc
     json_path = prefix.with_name(prefix.name + ".json")
     try:
         entries = stats.load_entries(json_path)
     except CheckError as exc:
-        raise CheckError(f"{exc} (exit status {res.returncode}):\n{res.output_tail}") from exc
+        raise CheckError(f"{exc} (exit status {res.returncode}): {error_line(res)}") from exc
     if not any(e.num_requests for e in entries):
         raise CheckError(
-            f"Locust sent no request (exit status {res.returncode}):\n{res.output_tail}"
+            f"Locust sent no request (exit status {res.returncode}): {error_line(res)}"
         )
     history_path = prefix.with_name(prefix.name + "_stats_history.csv")
     files = tuple(p for p in (json_path, history_path) if p.exists())
