@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, create_model
 
+from atlas_ci import pyproject
 from atlas_ci.errors import ConfigError
 from atlas_ci.settings import GateSettings, Settings
 
@@ -161,14 +161,9 @@ def _describe(err: Any) -> str:
 
 def _parse(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"at line (\d+), column (\d+)", str(exc))
-        line = int(match.group(1)) if match else None
-        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise ConfigError(f"malformed TOML: {reason}", file=str(path), line=line) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config: {exc}", file=str(path)) from None
+        return pyproject.read_toml(path)
+    except pyproject.TomlError as exc:
+        raise ConfigError(exc.reason, file=str(path), line=exc.line) from None
 
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")

@@ -15,7 +15,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import metadata
@@ -31,6 +31,8 @@ T = TypeVar("T")
 
 # A `--version` call is a side note to the check; it must not eat the check's own time budget.
 VERSION_TIMEOUT = 30.0
+# ok_codes for a check that reads the exit code itself (run_tool still owns timeouts, signals...).
+ANY_EXIT = range(256)
 # How much of a tool's own words a reason quotes.
 DETAIL_LIMIT = 300
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]")
@@ -113,12 +115,12 @@ def run_tool(
     env: Mapping[str, str] | None = None,
     stdin: bytes | None = None,
     output_cap: int = process.DEFAULT_OUTPUT_CAP,
-    quote_output: bool = True,
+    detail: Callable[[process.ProcessResult], str] | None = None,
 ) -> process.ProcessResult:
     """Run the tool to completion, or raise CheckError with the one standard message.
 
-    `quote_output=False` keeps the tool's words out of every message (a secret scanner's crash
-    could echo a scanned line).
+    The message ends with `detail(res)`: by default the tool's first error line; a check whose
+    tool may echo what it scanned (a secret scanner) passes its own, safe, description.
     """
     argv = [*tool.argv, *args]
     try:
@@ -129,8 +131,8 @@ def run_tool(
         raise _start_error(tool, argv, exc) from exc
     problem = run_problem(tool, res, timeout=timeout, ok_codes=ok_codes, output_cap=output_cap)
     if problem is not None:
-        detail = error_line(res) if quote_output else ""
-        raise CheckError(f"{problem}: {detail}" if detail else problem)
+        said = (detail or error_line)(res)
+        raise CheckError(f"{problem}: {said}" if said else problem)
     return res
 
 
@@ -215,18 +217,19 @@ def error_line(res: process.ProcessResult, limit: int = DETAIL_LIMIT) -> str:
 
 
 @overload
-def load_json(text: str, shape: TypeAdapter[T], *, tool: str) -> T: ...
+def load_json(text: str, shape: TypeAdapter[T], *, tool: str, quote: bool = True) -> T: ...
 @overload
-def load_json(text: str, shape: type[T], *, tool: str) -> T: ...
-def load_json(text: str, shape: TypeAdapter[T] | type[T], *, tool: str) -> T:
+def load_json(text: str, shape: type[T], *, tool: str, quote: bool = True) -> T: ...
+def load_json(text: str, shape: TypeAdapter[T] | type[T], *, tool: str, quote: bool = True) -> T:
     """The tool's JSON output, validated against `shape`; CheckError when empty, not JSON or
-    not of that shape."""
+    not of that shape. `quote=False`: the message never shows the text (it may hold secrets)."""
     if not text.strip():
         raise CheckError(f"{tool} printed no output")
     try:
         data: Any = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise CheckError(f"{tool} printed output that is not JSON: {_quote(text)}") from exc
+        shown = f": {_quote(text)}" if quote else ""
+        raise CheckError(f"{tool} printed output that is not JSON{shown}") from exc
     return validate(data, shape, tool=tool)
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import configparser
 import os
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from atlas_ci import pyproject
 
 # mypy's own search order, per directory, from the working directory up to the VCS root.
 OWN_FILES = ("mypy.ini", ".mypy.ini")
@@ -42,14 +43,12 @@ def _candidates(root: Path) -> Iterator[Path]:
 
 
 def _read(path: Path) -> dict[str, Any] | None:
-    if path.name == "pyproject.toml":
+    if path.name == pyproject.PYPROJECT:
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            return None
-        tool = data.get("tool")
-        section = tool.get("mypy") if isinstance(tool, dict) else None
-        return section if isinstance(section, dict) else None
+            data = pyproject.read_toml(path)
+        except pyproject.TomlError:
+            return None  # mypy prints why and goes on searching: so does this prediction of it
+        return pyproject.tool_table(data, "mypy")
     parser = configparser.RawConfigParser()
     try:
         parser.read(path, encoding="utf-8")

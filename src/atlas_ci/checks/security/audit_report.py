@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from atlas_ci.checks.base import Check, CheckContext, make_finding
-from atlas_ci.checks.security.policy import fail_on, is_blocking
+from atlas_ci.checks.security.policy import SecurityContext, fail_on, is_blocking
 from atlas_ci.errors import CheckError
 from atlas_ci.model import Finding, Metric, Severity
 from atlas_ci.settings import Settings
@@ -106,7 +106,7 @@ class Judgement:
 
 def judge(
     check: Check,
-    ctx: CheckContext,
+    ctx: SecurityContext,
     deps: Sequence[Dep],
     *,
     rules: Sequence[IgnoreRule],

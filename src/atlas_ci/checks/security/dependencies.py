@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -16,16 +15,18 @@ from typing import TYPE_CHECKING, Literal, Self
 
 from pydantic import Field, model_validator
 
+from atlas_ci import pyproject
 from atlas_ci.checks.base import (
     CheckContext,
     ProjectInfo,
     judged,
     python_module,
     result,
-    tool_version,
 )
 from atlas_ci.checks.security import audit_report
 from atlas_ci.checks.security.audit_report import Dep, IgnoreRule
+from atlas_ci.checks.security.policy import SecurityGateSettings
+from atlas_ci.checks.toolkit import ANY_EXIT, Tool, run_tool
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Metric, Status
 from atlas_ci.settings import CheckSettings
@@ -105,12 +106,15 @@ class Dependencies:
         return python_module("pip_audit")
 
     def version(self, project: ProjectInfo) -> str | None:
-        return tool_version(self.default_command(project), project.root)
+        return Tool(self.tool, tuple(self.default_command(project)), "pip-audit").version(
+            project.root
+        )
 
-    def run(self, ctx: CheckContext) -> CheckResult:
-        settings = ctx.settings_as(DependenciesSettings)
-        command = ctx.command(self.default_command(ctx.project))
-        version = tool_version(command, ctx.root)
+    def run(self, ctx: CheckContext[DependenciesSettings, SecurityGateSettings]) -> CheckResult:
+        settings = ctx.settings
+        tool = Tool(self.tool, tuple(self.default_command(ctx.project)), "pip-audit")
+        tool = tool.using(settings.command)
+        version = tool.version(ctx.root)
         source = settings.effective_source
         why_not = project_problem(ctx.root) if source == "project" else None
         if why_not:
@@ -122,11 +126,10 @@ class Dependencies:
             )
         db = load_db(ctx.root, settings.advisory_db)
         with serve(db) as osv_url:
-            argv = [*command, *audit_args(ctx, settings, osv_url)]
             env = environment(ctx, settings, loopback=osv_url is not None)
-            res = ctx.run(argv, env=env)
-        if res.timed_out:
-            raise CheckError(f"pip-audit timed out after {settings.timeout:g}s")
+            args = audit_args(ctx, settings, osv_url)
+            timeout = settings.timeout
+            res = run_tool(tool, args, cwd=ctx.root, timeout=timeout, env=env, ok_codes=ANY_EXIT)
         if not res.stdout.strip():
             raise CheckError(no_report_reason(res.returncode, res.output_tail, settings))
         deps = audit_report.parse(res.stdout)
@@ -134,7 +137,7 @@ class Dependencies:
 
     def judge(
         self,
-        ctx: CheckContext,
+        ctx: CheckContext[DependenciesSettings, SecurityGateSettings],
         settings: DependenciesSettings,
         deps: list[Dep],
         db: AdvisoryDB | None,
@@ -184,7 +187,7 @@ class Dependencies:
 
 def vulnerabilities(
     check: Dependencies,
-    ctx: CheckContext,
+    ctx: CheckContext[DependenciesSettings, SecurityGateSettings],
     settings: DependenciesSettings,
     deps: list[Dep],
     db: AdvisoryDB | None,
@@ -204,14 +207,11 @@ def vulnerabilities(
 
 def project_problem(root: Path) -> str | None:
     """Why pip-audit's project mode (pyproject.toml [project] only) has nothing to audit, if so."""
-    try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    data = pyproject.load(root)
+    if data is None:
         return "nothing declares dependencies: no pyproject.toml"
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CheckError(f"cannot read pyproject.toml: {exc}") from None
-    project = data.get("project")
-    if not isinstance(project, dict):
+    project = pyproject.project_table(data)
+    if project is None:
         return "pyproject.toml has no [project] table"
     if not project.get("dependencies"):
         return "the project declares no dependencies"

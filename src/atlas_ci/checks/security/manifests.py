@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from atlas_ci import pyproject
 from atlas_ci.checks.security.repo_files import inside
 
 NAME = re.compile(r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
@@ -63,12 +63,12 @@ def requirements_index(root: Path, files: list[str]) -> dict[str, Declaration]:
 
 def pyproject_index(root: Path) -> dict[str, Declaration]:
     """canonical name -> the pyproject.toml line holding its requirement string."""
-    path = root / "pyproject.toml"
+    path = root / pyproject.PYPROJECT
     try:
+        project = pyproject.project_table(pyproject.read_toml(path)) or {}
         text = path.read_text(encoding="utf-8")
-        project = tomllib.loads(text).get("project", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return {}
+    except (pyproject.TomlError, OSError, UnicodeDecodeError):
+        return {}  # only locates declarations; the audit itself reports an unreadable file
     specs = list(project.get("dependencies", []))
     for extra in project.get("optional-dependencies", {}).values():
         specs.extend(extra)

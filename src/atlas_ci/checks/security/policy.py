@@ -8,7 +8,7 @@ from pydantic import Field
 
 from atlas_ci.checks.base import CheckContext
 from atlas_ci.model import Severity
-from atlas_ci.settings import GateSettings
+from atlas_ci.settings import CheckSettings, GateSettings
 
 Level = Literal["low", "medium", "high", "critical"]
 DEFAULT_FAIL_ON: Level = "medium"
@@ -23,10 +23,13 @@ class SecurityGateSettings(GateSettings):
     )
 
 
-def fail_on(ctx: CheckContext) -> Level:
-    """The gate's threshold (the default when a check gets plain gate settings, as in tests)."""
-    settings = ctx.gate_settings
-    return settings.fail_on if isinstance(settings, SecurityGateSettings) else DEFAULT_FAIL_ON
+# What every security check gets: its own settings, and the gate's threshold.
+SecurityContext = CheckContext[CheckSettings, SecurityGateSettings]
+
+
+def fail_on(ctx: SecurityContext) -> Level:
+    """The gate's threshold (the planner gives security checks SecurityGateSettings)."""
+    return ctx.gate_settings.fail_on
 
 
 def is_blocking(severity: Severity, threshold: Level) -> bool:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
+import configparser
 import re
-import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal, NotRequired
 
-from pydantic import Field
+from pydantic import Field, TypeAdapter
+from typing_extensions import TypedDict
 
+from atlas_ci import pyproject
 from atlas_ci.checks.base import (
     CheckContext,
     ProjectInfo,
@@ -19,9 +20,9 @@ from atlas_ci.checks.base import (
     relpath,
     result,
     short_hash,
-    tool_version,
 )
-from atlas_ci.checks.security.policy import Level, fail_on, is_blocking
+from atlas_ci.checks.security.policy import Level, SecurityGateSettings, is_blocking
+from atlas_ci.checks.toolkit import Tool, load_json, run_tool
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Severity, Status
 from atlas_ci.settings import CheckSettings
@@ -40,6 +41,7 @@ BANDIT_DEFAULT_EXCLUDES = (
     "*.egg",
 )
 SEVERITY = {"LOW": Severity.LOW, "MEDIUM": Severity.MEDIUM, "HIGH": Severity.HIGH}
+Upper = Literal["LOW", "MEDIUM", "HIGH", "UNDEFINED"]
 # These rules quote the hard-coded credential in their message; reports must never carry it.
 QUOTES_SECRET = {"B105", "B106", "B107"}
 
@@ -53,31 +55,59 @@ class BanditSettings(CheckSettings):
     )
 
 
-class Bandit:
-    gate = "security"
-    name = "bandit"
-    tool = "bandit"
-    settings_model = BanditSettings
-    exclusive = False
+class Cwe(TypedDict):
+    id: int
 
-    def default_command(self, project: ProjectInfo) -> list[str]:
-        return python_module("bandit")
+
+class Issue(TypedDict):
+    """One item of bandit's JSON `results`."""
+
+    test_id: str
+    test_name: str
+    issue_text: str
+    issue_severity: Upper
+    issue_confidence: Upper
+    filename: str
+    line_number: int
+    line_range: NotRequired[list[int]]
+    col_offset: NotRequired[int]
+    issue_cwe: NotRequired[Cwe | None]
+    more_info: NotRequired[str | None]
+
+
+class ScanError(TypedDict):
+    filename: str
+    reason: str
+
+
+class Report(TypedDict):
+    results: list[Issue]
+    errors: list[ScanError]
+    metrics: dict[str, object]
+
+
+REPORT = TypeAdapter(Report)
+
+
+def bandit_tool(project: ProjectInfo) -> Tool:
+    return Tool("bandit", tuple(python_module("bandit", project)), distribution="bandit")
+
+
+class Bandit:
+    gate, name, tool = "security", "bandit", "bandit"
+    settings_model, exclusive = BanditSettings, False
 
     def version(self, project: ProjectInfo) -> str | None:
-        return tool_version(self.default_command(project), project.root)
+        return bandit_tool(project).version(project.root)
 
-    def run(self, ctx: CheckContext) -> CheckResult:
-        settings = ctx.settings_as(BanditSettings)
-        command = ctx.command(self.default_command(ctx.project))
-        argv = [*command, *bandit_args(ctx.root, ctx.project.exclude, settings), *ctx.project.paths]
-        res = ctx.run(argv)
-        if res.timed_out:
-            raise CheckError(f"bandit timed out after {settings.timeout:g}s")
+    def run(self, ctx: CheckContext[BanditSettings, SecurityGateSettings]) -> CheckResult:
+        settings = ctx.settings
+        bandit = bandit_tool(ctx.project).using(settings.command)
+        args = [*bandit_args(ctx.root, ctx.project.exclude, settings), *ctx.project.paths]
         # --exit-zero: any other exit code means bandit itself failed.
-        if res.returncode != 0:
-            raise CheckError(f"bandit exited {res.returncode}: {res.output_tail}")
+        res = run_tool(bandit, args, cwd=ctx.root, timeout=settings.timeout)
         report = load_report(res.stdout)
-        version = tool_version(command, ctx.root)
+        version = bandit.version(ctx.root)
         if not scanned_files(report):
             return result(
                 self,
@@ -85,10 +115,9 @@ class Bandit:
                 "no Python files under " + ", ".join(ctx.project.paths),
                 tool_version=version,
             )
-        findings = parse(report, self, ctx)
         return judged(
             self,
-            findings,
+            parse(report, self, ctx),
             version=version,
             reason_ok=f"no bandit findings at or above {settings.min_severity} "
             f"severity / {settings.min_confidence} confidence",
@@ -120,21 +149,13 @@ def bandit_args(root: Path, exclude: tuple[str, ...], settings: BanditSettings) 
 
 
 def has_pyproject_config(root: Path) -> bool:
-    path = root / "pyproject.toml"
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
-    tool = data.get("tool")
-    return isinstance(tool, dict) and "bandit" in tool
+    return pyproject.tool_table(pyproject.load(root), "bandit") is not None
 
 
 def ini_excludes(ini: Path) -> list[str]:
     """The .bandit file's own `exclude`, which a command-line -x would otherwise override."""
     if not ini.is_file():
         return []
-    import configparser
-
     parser = configparser.ConfigParser()
     try:
         parser.read(ini, encoding="utf-8")
@@ -144,51 +165,38 @@ def ini_excludes(ini: Path) -> list[str]:
     return [p.strip() for p in raw.split(",") if p.strip()]
 
 
-def load_report(stdout: str) -> dict[str, Any]:
-    try:
-        report: Any = json.loads(stdout)
-    except json.JSONDecodeError as exc:
-        raise CheckError(f"bandit printed output that is not JSON: {stdout[:200]!r}") from exc
-    if not isinstance(report, dict) or not isinstance(report.get("results"), list):
-        raise CheckError("bandit JSON output has no `results` list")
-    errors = report.get("errors") or []
-    if errors:
+def load_report(stdout: str) -> Report:
+    report = load_json(stdout, REPORT, tool="bandit")
+    if report["errors"]:
         # Fail closed: a file bandit could not parse was not checked.
-        listed = "; ".join(f"{e.get('filename')}: {e.get('reason')}" for e in errors[:5])
+        errors = report["errors"]
+        listed = "; ".join(f"{e['filename']}: {e['reason']}" for e in errors[:5])
         raise CheckError(f"bandit could not scan {len(errors)} path(s): {listed}")
     return report
 
 
-def scanned_files(report: dict[str, Any]) -> list[str]:
-    metrics = report.get("metrics")
-    return [k for k in metrics if k != "_totals"] if isinstance(metrics, dict) else []
+def scanned_files(report: Report) -> list[str]:
+    return [k for k in report["metrics"] if k != "_totals"]
 
 
-def parse(report: dict[str, Any], check: Bandit, ctx: CheckContext) -> list[Finding]:
-    threshold = fail_on(ctx)
-    findings = []
-    for item in report["results"]:
-        try:
-            findings.append(to_finding(item, check, ctx, threshold))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise CheckError(
-                f"unexpected bandit JSON item for {item.get('test_id')!r}: "
-                f"{type(exc).__name__} {exc}"
-            ) from exc
-    return findings
+def parse(
+    report: Report, check: Bandit, ctx: CheckContext[BanditSettings, SecurityGateSettings]
+) -> list[Finding]:
+    threshold = ctx.gate_settings.fail_on
+    return [to_finding(item, check, ctx, threshold) for item in report["results"]]
 
 
-def to_finding(item: dict[str, Any], check: Bandit, ctx: CheckContext, threshold: Level) -> Finding:
-    rule = str(item["test_id"])
-    severity = SEVERITY[str(item["issue_severity"]).upper()]
-    line = max(1, int(item["line_number"]))
-    lines = [int(n) for n in item.get("line_range") or [line]]
-    tags = ["security"]
-    cwe = item.get("issue_cwe") or {}
-    if cwe.get("id"):
-        tags.append(f"CWE-{int(cwe['id'])}")
-    message = redact(rule, str(item["issue_text"]))
-    confidence = str(item.get("issue_confidence", "")).lower()
+def to_finding(item: Issue, check: Bandit, ctx: CheckContext, threshold: Level) -> Finding:
+    rule = item["test_id"]
+    if item["issue_severity"] not in SEVERITY:
+        raise CheckError(f"bandit reported {rule} with no severity")
+    severity = SEVERITY[item["issue_severity"]]
+    line = max(1, item["line_number"])
+    lines = item.get("line_range") or [line]
+    cwe = item.get("issue_cwe")
+    tags = ("security", f"CWE-{cwe['id']}") if cwe and cwe["id"] else ("security",)
+    message = redact(rule, item["issue_text"])
+    confidence = item["issue_confidence"].lower()
     return make_finding(
         check,
         ctx.root,
@@ -197,12 +205,12 @@ def to_finding(item: dict[str, Any], check: Bandit, ctx: CheckContext, threshold
         path=relpath(item["filename"], ctx.root),
         line=line,
         end_line=max(line, *lines),
-        start_column=int(item.get("col_offset", 0)) + 1,
+        start_column=max(1, item.get("col_offset", 0) + 1),
         severity=severity,
         blocking=is_blocking(severity, threshold),
         help_uri=item.get("more_info"),
-        help_text=f"bandit {rule} ({item.get('test_name')})",
-        tags=tuple(tags),
+        help_text=f"bandit {rule} ({item['test_name']})",
+        tags=tags,
     )
 
 

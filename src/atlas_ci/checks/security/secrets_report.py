@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from atlas_ci.checks.base import Check, CheckContext, check_id, relpath, short_hash
-from atlas_ci.checks.security.policy import fail_on, is_blocking
+from pydantic import TypeAdapter
+from typing_extensions import TypedDict
+
+from atlas_ci.checks.base import Check, check_id, relpath, short_hash
+from atlas_ci.checks.security.policy import SecurityContext, fail_on, is_blocking
+from atlas_ci.checks.toolkit import load_json
 from atlas_ci.errors import CheckError
 from atlas_ci.model import Finding, Location, Severity, fingerprint
 
@@ -36,32 +38,32 @@ class Hit:
     hashed_secret: str
 
 
+class _Item(TypedDict):
+    type: str
+    line_number: int
+    hashed_secret: str
+
+
+class _Scan(TypedDict):
+    results: dict[str, list[_Item]]
+
+
+SCAN = TypeAdapter(_Scan)
+
+
 def load_scan(text: str, root: Path, *, source: str) -> list[Hit]:
     """Hits from a detect-secrets JSON document; `source` names it in errors (never its content)."""
-    try:
-        data: Any = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CheckError(f"{source} is not JSON (line {exc.lineno})") from None
-    results = data.get("results") if isinstance(data, dict) else None
-    if not isinstance(results, dict):
-        raise CheckError(f"{source} has no `results` mapping")
-    hits = []
-    for filename, items in results.items():
-        if not isinstance(items, list):
-            raise CheckError(f"{source}: results for {filename} are not a list")
-        for item in items:
-            try:
-                hits.append(
-                    Hit(
-                        path=relpath(filename, root),
-                        line=max(1, int(item["line_number"])),
-                        kind=str(item["type"]),
-                        hashed_secret=str(item["hashed_secret"]),
-                    )
-                )
-            except (KeyError, TypeError, ValueError):
-                raise CheckError(f"{source}: unexpected entry for {filename}") from None
-    return hits
+    data = load_json(text, SCAN, tool=source, quote=False)
+    return [
+        Hit(
+            path=relpath(filename, root),
+            line=max(1, item["line_number"]),
+            kind=item["type"],
+            hashed_secret=item["hashed_secret"],
+        )
+        for filename, items in data["results"].items()
+        for item in items
+    ]
 
 
 def baseline_keys(path: Path) -> set[tuple[str, str]]:
@@ -76,7 +78,7 @@ def baseline_keys(path: Path) -> set[tuple[str, str]]:
     }
 
 
-def to_findings(check: Check, ctx: CheckContext, hits: Iterable[Hit]) -> list[Finding]:
+def to_findings(check: Check, ctx: SecurityContext, hits: Iterable[Hit]) -> list[Finding]:
     """One finding per secret per line, however many detectors matched it."""
     grouped: dict[tuple[str, int, str], list[str]] = {}
     for hit in hits:

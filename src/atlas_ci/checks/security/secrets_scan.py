@@ -14,23 +14,19 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from atlas_ci.checks.base import (
-    CheckContext,
-    ProjectInfo,
-    judged,
-    python_module,
-    result,
-    tool_version,
-)
+from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, python_module, result
 from atlas_ci.checks.security import repo_files
+from atlas_ci.checks.security.policy import SecurityGateSettings
 from atlas_ci.checks.security.secrets_report import (
     Hit,
     baseline_keys,
     load_scan,
     to_findings,
 )
+from atlas_ci.checks.toolkit import Tool, run_tool
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Status
+from atlas_ci.process import ProcessResult
 from atlas_ci.settings import CheckSettings
 
 # Files per detect-secrets run: keeps argv far below the kernel's limit on big repositories.
@@ -64,25 +60,27 @@ class SecretsSettings(CheckSettings):
         return value
 
 
-class Secrets:
-    gate = "security"
-    name = "secrets"
-    tool = "detect-secrets"
-    settings_model = SecretsSettings
-    exclusive = False
+SecretsContext = CheckContext[SecretsSettings, SecurityGateSettings]
 
-    def default_command(self, project: ProjectInfo) -> list[str]:
-        return python_module("detect_secrets")
+
+def secrets_tool(project: ProjectInfo) -> Tool:
+    argv = python_module("detect_secrets", project)
+    return Tool("detect-secrets", tuple(argv), distribution="detect-secrets")
+
+
+class Secrets:
+    gate, name, tool = "security", "secrets", "detect-secrets"
+    settings_model, exclusive = SecretsSettings, False
 
     def version(self, project: ProjectInfo) -> str | None:
-        return tool_version(self.default_command(project), project.root)
+        return secrets_tool(project).version(project.root)
 
-    def run(self, ctx: CheckContext) -> CheckResult:
-        settings = ctx.settings_as(SecretsSettings)
-        command = ctx.command(self.default_command(ctx.project))
+    def run(self, ctx: SecretsContext) -> CheckResult:
+        settings = ctx.settings
+        tool = secrets_tool(ctx.project).using(settings.command)
         baseline = baseline_path(ctx.root, settings.baseline)
         files = files_to_scan(ctx, settings, baseline)
-        version = tool_version(command, ctx.root)
+        version = tool.version(ctx.root)
         if not files:
             return result(self, Status.SKIPPED, "no files to scan", tool_version=version)
         with tempfile.TemporaryDirectory(prefix="atlas-ci-secrets-") as tmp:
@@ -90,9 +88,7 @@ class Secrets:
             hits = [
                 hit
                 for batch in batches(files, BATCH)
-                for hit in scan(
-                    ctx, command, batch, plugin=plugin, baseline=baseline, tmp=Path(tmp)
-                )
+                for hit in scan(ctx, tool, batch, plugin=plugin, baseline=baseline, tmp=Path(tmp))
             ]
         known = baseline_keys(baseline) if baseline else set()
         fresh = [h for h in hits if (h.path, h.hashed_secret) not in known]
@@ -113,7 +109,9 @@ def baseline_path(root: Path, configured: str | None) -> Path | None:
     return path
 
 
-def files_to_scan(ctx: CheckContext, settings: SecretsSettings, baseline: Path | None) -> list[str]:
+def files_to_scan(
+    ctx: SecretsContext, settings: SecretsSettings, baseline: Path | None
+) -> list[str]:
     skip = [*ctx.project.exclude, *settings.exclude]
     # Our own reports and the baseline (a file of hashes) are not sources of secrets.
     for path in (ctx.project.report_dir, baseline):
@@ -129,8 +127,8 @@ def batches(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
 
 
 def scan(
-    ctx: CheckContext,
-    command: list[str],
+    ctx: SecretsContext,
+    tool: Tool,
     files: Sequence[str],
     *,
     plugin: Path | None,
@@ -147,24 +145,28 @@ def scan(
         out_file = tmp / "baseline.json"
         shutil.copyfile(baseline, out_file)
         args += ["--baseline", str(out_file)]
-    res = ctx.run([*command, *args, "--", *files])
-    if res.timed_out:
-        raise CheckError(f"detect-secrets timed out after {ctx.settings.timeout:g}s")
-    if res.returncode != 0:
-        raise CheckError(
-            f"detect-secrets exited {res.returncode}{error_kind(res.stderr)} "
-            "(its output is withheld: it may quote a scanned line)"
-        )
+    res = run_tool(
+        tool,
+        [*args, "--", *files],
+        cwd=ctx.root,
+        timeout=ctx.settings.timeout,
+        detail=withheld,
+    )
     text = out_file.read_text(encoding="utf-8") if out_file else res.stdout
     return load_scan(text, ctx.root, source="detect-secrets output")
+
+
+def withheld(res: ProcessResult) -> str:
+    """What a failed run may say about itself: its output could quote a scanned line."""
+    return f"{error_kind(res.stderr)} (its output is withheld: it may quote a scanned line)".strip()
 
 
 def error_kind(stderr: str) -> str:
     """The exception class name of a crash, which is safe to show (its message may not be)."""
     if re.search(r"No module named '?detect_secrets", stderr):
-        return " because detect-secrets is not installed (pip install detect-secrets)"
+        return "detect-secrets is not installed (pip install detect-secrets)"
     match = re.search(r"^(\w+(?:\.\w+)*(?:Error|Exception))\b", stderr, re.MULTILINE)
-    return f" with {match.group(1)}" if match else ""
+    return f"raised {match.group(1)}" if match else ""
 
 
 def write_plugin(tmp: Path, patterns: dict[str, str]) -> Path | None:

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal, NotRequired
 
-from pydantic import Field
+from pydantic import Field, TypeAdapter
+from typing_extensions import TypedDict
 
-from atlas_ci.checks.base import (
-    CheckContext,
-    ProjectInfo,
-    judged,
-    make_finding,
-    relpath,
-    result,
-    tool_version,
-)
-from atlas_ci.checks.security.policy import Level, fail_on, is_blocking
+from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding, relpath, result
+from atlas_ci.checks.security.policy import Level, SecurityGateSettings, is_blocking
+from atlas_ci.checks.toolkit import Tool, load_json, run_tool
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Severity, Status
 from atlas_ci.settings import CheckSettings
 
+ZIZMOR = Tool("zizmor", ("zizmor",), distribution="zizmor")
 WORKFLOWS = ".github/workflows"
 SEVERITY = {
     "high": Severity.HIGH,
@@ -48,41 +42,79 @@ class WorkflowsSettings(CheckSettings):
     min_confidence: Literal["low", "medium", "high"] | None = None
 
 
-class Workflows:
-    gate = "security"
-    name = "workflows"
-    tool = "zizmor"
-    settings_model = WorkflowsSettings
-    exclusive = False
+class Point(TypedDict):
+    row: int
+    column: int
 
-    def default_command(self, project: ProjectInfo) -> list[str]:
-        return ["zizmor"]
+
+class Span(TypedDict):
+    start_point: Point
+    end_point: Point
+
+
+class Concrete(TypedDict):
+    location: Span
+
+
+class LocalKey(TypedDict):
+    verbatim_path: str
+
+
+class Key(TypedDict):
+    Local: LocalKey
+
+
+class Symbolic(TypedDict):
+    key: Key
+    kind: str
+    annotation: NotRequired[str | None]
+
+
+class ZLocation(TypedDict):
+    symbolic: Symbolic
+    concrete: Concrete
+
+
+class Determinations(TypedDict):
+    severity: str
+    confidence: str
+
+
+class Item(TypedDict):
+    """One zizmor finding in its JSON output (only the fields atlas-ci reads)."""
+
+    ident: str
+    desc: str
+    url: NotRequired[str | None]
+    determinations: Determinations
+    locations: list[ZLocation]
+    ignored: NotRequired[bool]
+
+
+ITEMS = TypeAdapter(list[Item])
+WorkflowsContext = CheckContext[WorkflowsSettings, SecurityGateSettings]
+
+
+class Workflows:
+    gate, name, tool = "security", "workflows", ZIZMOR.name
+    settings_model, exclusive = WorkflowsSettings, False
 
     def version(self, project: ProjectInfo) -> str | None:
-        return tool_version(self.default_command(project), project.root)
+        return ZIZMOR.version(project.root)
 
-    def run(self, ctx: CheckContext) -> CheckResult:
-        settings = ctx.settings_as(WorkflowsSettings)
-        folder = ctx.root / WORKFLOWS
-        if not has_workflows(folder):
-            return result(
-                self,
-                Status.SKIPPED,
-                f"no workflow files in {WORKFLOWS}",
-                tool_version=self.version(ctx.project),
-            )
-        command = ctx.command(self.default_command(ctx.project))
-        res = ctx.run([*command, *zizmor_args(settings), WORKFLOWS])
-        if res.timed_out:
-            raise CheckError(f"zizmor timed out after {settings.timeout:g}s")
+    def run(self, ctx: WorkflowsContext) -> CheckResult:
+        settings = ctx.settings
+        zizmor = ZIZMOR.using(settings.command)
+        if not has_workflows(ctx.root / WORKFLOWS):
+            reason = f"no workflow files in {WORKFLOWS}"
+            return result(self, Status.SKIPPED, reason, tool_version=zizmor.version(ctx.root))
         # --no-exit-codes: findings exit 0, so anything else is zizmor failing.
-        if res.returncode != 0:
-            raise CheckError(f"zizmor exited {res.returncode}: {res.output_tail}")
-        findings = parse(res.stdout, self, ctx)
+        args = [*zizmor_args(settings), WORKFLOWS]
+        res = run_tool(zizmor, args, cwd=ctx.root, timeout=settings.timeout)
         return judged(
             self,
-            findings,
-            version=tool_version(command, ctx.root),
+            parse(res.stdout, self, ctx),
+            version=zizmor.version(ctx.root),
             reason_ok=f"no zizmor findings in {WORKFLOWS}",
         )
 
@@ -110,53 +142,35 @@ def zizmor_args(settings: WorkflowsSettings) -> list[str]:
     return args
 
 
-def parse(stdout: str, check: Workflows, ctx: CheckContext) -> list[Finding]:
-    try:
-        items: Any = json.loads(stdout)
-    except json.JSONDecodeError as exc:
-        raise CheckError(f"zizmor printed output that is not JSON: {stdout[:200]!r}") from exc
-    if not isinstance(items, list):
-        raise CheckError("zizmor JSON output is not a list")
-    threshold = fail_on(ctx)
-    findings = []
-    for item in items:
-        if item.get("ignored"):
-            continue
-        try:
-            findings.append(to_finding(item, check, ctx, threshold))
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise CheckError(
-                f"unexpected zizmor JSON item {item.get('ident')!r}: {type(exc).__name__} {exc}"
-            ) from exc
-    return findings
+def parse(stdout: str, check: Workflows, ctx: WorkflowsContext) -> list[Finding]:
+    items = load_json(stdout, ITEMS, tool="zizmor")
+    threshold = ctx.gate_settings.fail_on
+    return [to_finding(i, check, ctx, threshold) for i in items if not i.get("ignored")]
 
 
-def to_finding(
-    item: dict[str, Any], check: Workflows, ctx: CheckContext, threshold: Level
-) -> Finding:
-    ident = str(item["ident"])
-    det = item["determinations"]
-    severity = SEVERITY.get(str(det["severity"]).lower(), Severity.MEDIUM)
+def to_finding(item: Item, check: Workflows, ctx: WorkflowsContext, threshold: Level) -> Finding:
+    ident, det = item["ident"], item["determinations"]
+    severity = SEVERITY.get(det["severity"].lower(), Severity.MEDIUM)
     locations = item["locations"]
-    primary = next(
-        (loc for loc in locations if loc["symbolic"].get("kind") == "Primary"), locations[0]
-    )
+    if not locations:
+        raise CheckError(f"zizmor reported {ident} with no location")
+    primary = next((loc for loc in locations if loc["symbolic"]["kind"] == "Primary"), locations[0])
     path = primary["symbolic"]["key"]["Local"]["verbatim_path"]
     span = primary["concrete"]["location"]
     # zizmor rows and columns are 0-based.
     start, end = span["start_point"], span["end_point"]
     annotation = primary["symbolic"].get("annotation") or ""
-    message = f"{item['desc']}: {annotation}" if annotation else str(item["desc"])
+    message = f"{item['desc']}: {annotation}" if annotation else item["desc"]
     tags = ("security", CWE[ident]) if ident in CWE else ("security",)
     return make_finding(
         check,
         ctx.root,
         rule_id=ident,
-        message=f"{message} (confidence: {str(det['confidence']).lower()})",
+        message=f"{message} (confidence: {det['confidence'].lower()})",
         path=relpath(path, ctx.root),
-        line=int(start["row"]) + 1,
-        end_line=max(int(start["row"]), int(end["row"])) + 1,
-        start_column=int(start["column"]) + 1,
+        line=start["row"] + 1,
+        end_line=max(start["row"], end["row"]) + 1,
+        start_column=start["column"] + 1,
         severity=severity,
         blocking=is_blocking(severity, threshold),
         help_uri=item.get("url"),
