@@ -9,8 +9,8 @@ from pathlib import Path
 from atlas_ci import config as config_mod
 from atlas_ci import plan
 from atlas_ci.checks.base import ProjectInfo, tool_version
+from atlas_ci.checks.spec import is_implemented
 from atlas_ci.config import LoadedConfig
-from atlas_ci.gates import NotImplementedCheck
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def rows(cfg: LoadedConfig, root: Path, *, enabled_only: bool = False) -> list[R
             note=p.skip_reason or "",
             tool=p.check.tool,
             version=v,
-            implemented=not isinstance(p.check, NotImplementedCheck),
+            implemented=is_implemented(p.check),
         )
         for p, v in zip(planned, versions, strict=True)
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from atlas_ci.checks.deploy.systemd import Systemd
-from atlas_ci.gates import GateSpec, NotImplementedCheck
+from atlas_ci.checks.spec import GateSpec, NotImplementedCheck
 
 GATE = GateSpec(
     name="deploy",

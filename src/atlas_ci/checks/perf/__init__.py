@@ -5,7 +5,7 @@ from __future__ import annotations
 from atlas_ci.checks.perf.benchmarks import Benchmarks
 from atlas_ci.checks.perf.memory import Memory
 from atlas_ci.checks.perf.settings import PerfGateSettings
-from atlas_ci.gates import GateSpec
+from atlas_ci.checks.spec import GateSpec
 
 GATE = GateSpec(
     name="perf",

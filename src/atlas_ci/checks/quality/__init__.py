@@ -6,7 +6,7 @@ from atlas_ci.checks.quality.complexity import Complexity
 from atlas_ci.checks.quality.format import Format
 from atlas_ci.checks.quality.lint import Lint
 from atlas_ci.checks.quality.types import Types
-from atlas_ci.gates import GateSpec
+from atlas_ci.checks.spec import GateSpec
 
 GATE = GateSpec(
     name="quality",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from atlas_ci.checks.reliability.load import Load
 from atlas_ci.checks.reliability.settings import ReliabilityGateSettings
-from atlas_ci.gates import GateSpec, NotImplementedCheck
+from atlas_ci.checks.spec import GateSpec, NotImplementedCheck
 
 GATE = GateSpec(
     name="reliability",

@@ -7,7 +7,7 @@ from atlas_ci.checks.security.policy import SecurityGateSettings
 from atlas_ci.checks.security.sast import Bandit
 from atlas_ci.checks.security.secrets_scan import Secrets
 from atlas_ci.checks.security.workflows import Workflows
-from atlas_ci.gates import GateSpec
+from atlas_ci.checks.spec import GateSpec
 
 __all__ = ["GATE", "SecurityGateSettings"]
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from atlas_ci.checks.base import Check
+from atlas_ci.checks.spec import GateSpec
 from atlas_ci.checks.testsuite.category import CategoryCheck
 from atlas_ci.checks.testsuite.coverage_check import Coverage
 from atlas_ci.checks.testsuite.settings import TestsGateSettings
-from atlas_ci.gates import GateSpec
 from atlas_ci.settings import CheckSettings, GateSettings
 
 

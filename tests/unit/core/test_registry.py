@@ -1,0 +1,43 @@
+"""The registry: explicit built-in families, no import cycle, stand-ins marked as such."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from atlas_ci import gates
+from atlas_ci.checks.spec import NotImplementedCheck, is_implemented
+
+FAMILIES = ("security", "testsuite", "quality", "perf", "reliability", "deploy")
+
+
+def test_the_families_import_without_the_registry() -> None:
+    # A fresh interpreter: a family importing gates.py back would load it here (the old cycle).
+    imports = "".join(f"import atlas_ci.checks.{family}\n" for family in FAMILIES)
+    code = (
+        imports
+        + "import sys\nassert 'atlas_ci.gates' not in sys.modules, 'a family imported gates'\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert res.returncode == 0, res.stderr
+
+
+def test_the_built_in_gates_come_in_report_order() -> None:
+    assert [s.name for s in gates.BUILT_IN] == [
+        "security",
+        "tests",
+        "quality",
+        "perf",
+        "reliability",
+        "deploy",
+    ]
+
+
+def test_stand_ins_say_they_are_not_implemented_and_real_checks_do() -> None:
+    everything = [c for spec in gates.registry().values() for c in spec.checks]
+    stand_ins = [c for c in everything if isinstance(c, NotImplementedCheck)]
+    assert all(not is_implemented(c) for c in stand_ins)
+    assert all(is_implemented(c) for c in everything if not isinstance(c, NotImplementedCheck))
+    assert is_implemented(NotImplementedCheck("deploy", "x")) is False
