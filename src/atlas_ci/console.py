@@ -1,4 +1,9 @@
-"""The only module that imports Rich: live progress while checks run, then the final table."""
+"""The only module that imports Rich: live progress while checks run, then the final table.
+
+Nothing shown here is ever read as Rich markup or emoji codes: tool text and config names go out
+as `rich.text.Text`, literally (`[/bold]`, `[gates.perf.benchmarks]` and `conftest.py:-1:` stay
+as they are), cleaned of control/ANSI sequences and redacted (`redact.text`).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,9 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from atlas_ci.model import CheckResult, Report, Status
+from atlas_ci import redact
+from atlas_ci.model import CheckResult, Finding, Report, Status
+from atlas_ci.text import headline
 
 _STYLE = {
     Status.PASSED: "green",
@@ -31,9 +38,16 @@ def make_console(stream: TextIO | None = None) -> Console:
         file=out,
         no_color="NO_COLOR" in os.environ,
         highlight=False,
+        markup=False,
+        emoji=False,
         soft_wrap=True,
         width=None if out.isatty() else 120,
     )
+
+
+def safe(text: str) -> Text:
+    """Untrusted text as a literal Text: no markup, no emoji, no escapes, no secrets."""
+    return Text(redact.text(text))
 
 
 def live_enabled(console: Console) -> bool:
@@ -76,7 +90,7 @@ class Progress:
             self.finished_count += 1
         line = Text.assemble(
             (f"{result.status.value:<8}", _STYLE[result.status]),
-            f" {result.check}  {result.duration:.1f}s",
+            safe(f" {result.check}  {result.duration:.1f}s"),
             f"  {len(result.findings)} finding(s)" if result.findings else "",
         )
         self.console.print(line)
@@ -89,40 +103,77 @@ class Progress:
             done = self.finished_count
         table.add_row(Text(f"{done}/{self.total} done", style="bold"), "")
         for check, since in running:
-            table.add_row(Text(f"running {check}", style="cyan"), f"{now - since:.0f}s")
+            table.add_row(
+                Text(redact.text(f"running {check}"), style="cyan"), f"{now - since:.0f}s"
+            )
         return table
 
 
-def print_table(console: Console, report: Report) -> None:
-    table = Table(title=f"atlas-ci: {report.status.value}", title_justify="left")
+def print_table(console: Console, report: Report, *, summary: str = "reports/summary.md") -> None:
+    """The results table, then the top findings (`summary` is where the rest are listed)."""
+    table = Table(title=Text(f"atlas-ci: {report.status.value}"), title_justify="left")
     for column in ("check", "status", "findings", "duration", "reason"):
         table.add_column(column, overflow="fold")
     for check in report.checks:
         table.add_row(
-            check.check,
+            safe(check.check),
             Text(check.status.value, style=_STYLE[check.status]),
             str(len(check.findings)),
             f"{check.duration:.1f}s",
-            _first_line(check.reason),
+            safe(headline(check.reason, limit=100)),
         )
     console.print(table)
+    print_findings(console, report, summary=summary)
 
 
-def _first_line(text: str, limit: int = 100) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+# Enough to act on without scrolling; the step summary and SARIF carry them all.
+TOP_FINDINGS = 10
+
+
+def print_findings(
+    console: Console, report: Report, *, summary: str, limit: int = TOP_FINDINGS
+) -> None:
+    """The most pressing findings: blocking first, most severe first, `path:line rule message`."""
+    findings = top_findings(report)
+    if not findings:
+        return
+    console.print(Text("top findings:", style="bold"))
+    for f in findings[:limit]:
+        console.print(Text.assemble("  ", safe(finding_line(f))))
+    if len(findings) > limit:
+        console.print(safe(f"  {len(findings) - limit} more in {summary}"))
+
+
+def top_findings(report: Report) -> list[Finding]:
+    return sorted(
+        (f for c in report.checks for f in c.findings),
+        key=lambda f: (not f.blocking, -f.severity.rank),
+    )
+
+
+def finding_line(f: Finding) -> str:
+    where = "(no location)"
+    if f.location:
+        line = f":{f.location.start_line}" if f.location.start_line else ""
+        where = f"{f.location.path}{line}"
+    return f"{where} {f.rule_id} {headline(f.message or f.rule_id, limit=160)}"
 
 
 def print_lines(console: Console, lines: Iterable[str]) -> None:
     for line in lines:
-        console.print(line, markup=False, highlight=False)
+        console.print(safe(line))
 
 
 def error(message: str) -> None:
     """One clear message on stderr, never a traceback."""
     Console(
-        file=sys.stderr, no_color="NO_COLOR" in os.environ, highlight=False, soft_wrap=True
-    ).print(Text(f"atlas-ci: error: {message}"))
+        file=sys.stderr,
+        no_color="NO_COLOR" in os.environ,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=True,
+    ).print(safe(f"atlas-ci: error: {message}"))
 
 
 def print_inventory(console: Console, rows: Iterable[tuple[str, str, str, str]]) -> None:
@@ -131,9 +182,9 @@ def print_inventory(console: Console, rows: Iterable[tuple[str, str, str, str]])
     for column in ("check", "enabled", "tool", "version"):
         table.add_column(column)
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(safe(cell) for cell in row))
     console.print(table)
 
 
 def print_text(console: Console, text: str) -> None:
-    console.print(text, markup=False, highlight=False, soft_wrap=True)
+    console.print(safe(text), soft_wrap=True)

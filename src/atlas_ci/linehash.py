@@ -12,6 +12,9 @@ import sys
 from array import array
 from pathlib import Path
 
+from atlas_ci.model import Finding, Report
+from atlas_ci.reporters.paths import repo_relative
+
 BLOCK_SIZE = 100
 MOD = 37
 _MASK = (1 << 64) - 1
@@ -92,3 +95,37 @@ def file_line_hashes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> dict[int, s
     except OSError:
         return None
     return line_hashes(data.decode("utf-8", errors="replace"))
+
+
+def attach(report: Report, root: Path) -> Report:
+    """The report with each located finding's `line_hash` filled in from the file in `root`.
+
+    This is the one place the line hashes read source files, before any reporter runs: the
+    SARIF reporter then renders from the Report alone. Each file is hashed at most once; a
+    file outside the root (through `..` or a symlink), missing or too big gets no hash.
+    """
+    cache: dict[str, dict[int, str] | None] = {}
+
+    def hashed(f: Finding) -> Finding:
+        rel = repo_relative(f.location.path, root) if f.location else None
+        if f.location is None or rel is None or f.line_hash:
+            return f
+        if rel not in cache:
+            path = root / rel
+            inside = path.resolve().is_relative_to(root.resolve())
+            cache[rel] = file_line_hashes(path) if inside else None
+        value = (cache[rel] or {}).get(f.location.start_line or 1)
+        return f.model_copy(update={"line_hash": value}) if value else f
+
+    gates = tuple(
+        g.model_copy(
+            update={
+                "checks": tuple(
+                    c.model_copy(update={"findings": tuple(hashed(f) for f in c.findings)})
+                    for c in g.checks
+                )
+            }
+        )
+        for g in report.gates
+    )
+    return report.model_copy(update={"gates": gates})

@@ -77,6 +77,9 @@ class Finding(_Frozen):
     tags: tuple[str, ...] = ()
     # Findings below the gate's threshold are reported but do not fail the check.
     blocking: bool = True
+    # GitHub's primaryLocationLineHash of the flagged line, filled in from the source before
+    # the reports are rendered (`linehash.attach`) so that reporters never read files.
+    line_hash: str | None = None
 
 
 class Metric(_Frozen):

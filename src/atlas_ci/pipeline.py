@@ -13,7 +13,7 @@ from pathlib import Path
 from types import FrameType
 
 from atlas_ci import config as config_mod
-from atlas_ci import plan, reporting, runner
+from atlas_ci import linehash, plan, redact, redact_artifacts, reporting, runner
 from atlas_ci.checks.base import ProjectInfo
 from atlas_ci.config import LoadedConfig
 from atlas_ci.errors import ConfigError
@@ -77,11 +77,22 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
         commit=reporting.git_commit(prep.project.root),
         interrupted=interrupted,
     )
-    written = reporting.write_reports(
-        report, prep.project.report_dir, prep.formats, prep.project.root, prep.config.source
-    )
-    annotations = reporting.github_outputs(report, prep.project.root)
+    report, texts = finish(report, prep)
+    written = reporting.write_texts(texts, prep.project.report_dir)
+    # The summary is rendered once: summary.md's text is the one appended to the step summary.
+    summary = texts.get(reporting.FILES["markdown"])
+    annotations = reporting.github_outputs(report, prep.project.root, summary=summary)
     return Outcome(report, written, annotations, reporting.exit_code(report))
+
+
+def finish(report: Report, prep: Prepared) -> tuple[Report, dict[str, str]]:
+    """Line hashes read from the sources, then the one redaction pass over the Report and the
+    tool files in the report directory; the reports are rendered once, from that Report."""
+    report = redact.report(linehash.attach(report, prep.project.root))
+    artifacts = {a for c in report.checks for a in c.artifacts}
+    redact_artifacts.scrub(prep.project.report_dir, artifacts, skip=reporting.FILES.values())
+    texts = reporting.render_all(report, prep.formats, prep.project.root, prep.config.source)
+    return report, texts
 
 
 @contextlib.contextmanager

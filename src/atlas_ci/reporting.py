@@ -115,22 +115,30 @@ def write_reports(
     root: Path,
     config_path: Path | None = None,
 ) -> list[Path]:
+    return write_texts(render_all(report, formats, root, config_path), report_dir)
+
+
+def write_texts(texts: dict[str, str], report_dir: Path) -> list[Path]:
+    """Write rendered reports (file name -> content) into the report directory."""
     written = []
-    for name, text in render_all(report, formats, root, config_path).items():
+    for name, text in texts.items():
         path = inside(report_dir, name)
         write_atomic(path, text)
         written.append(path)
     return written
 
 
-def github_outputs(report: Report, root: Path) -> list[str]:
-    """Under GitHub Actions: annotation lines to print, and the step summary appended."""
+def github_outputs(report: Report, root: Path, summary: str | None = None) -> list[str]:
+    """Under GitHub Actions: annotation lines to print, and the step summary appended.
+
+    `summary` is the Markdown already rendered for summary.md (rendered once, not twice)."""
     if os.environ.get("GITHUB_ACTIONS") != "true":
         return []
     from atlas_ci.reporters import github, markdown
 
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        with Path(summary).open("a", encoding="utf-8") as handle:
-            handle.write(markdown.render(report) + "\n")
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        text = summary if summary is not None else markdown.render(report)
+        with Path(step_summary).open("a", encoding="utf-8") as handle:
+            handle.write(text + "\n")
     return github.annotations(report, root).splitlines()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from collections.abc import Sequence
@@ -281,6 +280,8 @@ def _inside_repo(path: str, check: Check) -> None:
         )
 
 
-def short_hash(value: str) -> str:
-    """A short, non-reversible tag for a secret value, so two reports can be compared safely."""
-    return hashlib.sha256(value.encode()).hexdigest()[:12]
+def short_hash(value: str, root: Path) -> str:
+    """A short tag for a secret value, keyed per repository (see `redact.secret_tag`)."""
+    from atlas_ci.redact import secret_tag
+
+    return secret_tag(value, root)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from atlas_ci.model import CheckResult, Finding, Location, Report, Status
 from atlas_ci.reporters.paths import repo_relative
+from atlas_ci.text import headline
 
 # GitHub shows at most 10 error and 10 warning annotations per step; more only clutter the log.
 MAX_PER_LEVEL = 10
@@ -38,7 +39,7 @@ def annotations(report: Report, root: Path | None = None) -> str:
 
 
 def _errored(c: CheckResult) -> str:
-    reason = c.reason.strip().splitlines()[0] if c.reason.strip() else "no reason given"
+    reason = headline(c.reason, limit=300) or "no reason given"
     return _command("error", {"title": f"atlas-ci {c.check} errored"}, reason)
 
 

@@ -6,6 +6,7 @@ import math
 import re
 
 from atlas_ci.model import CheckResult, Finding, Metric, Report, Status
+from atlas_ci.text import headline
 
 MAX_FINDINGS = 20
 MAX_REASON = 120
@@ -48,7 +49,7 @@ def _check_table(checks: tuple[CheckResult, ...]) -> str:
                 c.status.value,
                 _count(c),
                 _duration(c.duration),
-                _trim(_first_line(c.reason), MAX_REASON),
+                headline(c.reason, limit=MAX_REASON),
             )
         )
     return "\n".join(rows) + "\n"
@@ -129,11 +130,6 @@ def _longest_backtick_run(text: str) -> int:
         run = run + 1 if ch == "`" else 0
         longest = max(longest, run)
     return longest
-
-
-def _first_line(text: str) -> str:
-    stripped = text.strip()
-    return stripped.splitlines()[0] if stripped else ""
 
 
 def _trim(text: str, limit: int) -> str:

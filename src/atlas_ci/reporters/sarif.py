@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from atlas_ci.linehash import file_line_hashes
 from atlas_ci.model import Finding, Location, Report, Severity, Status, fingerprint
 from atlas_ci.reporters import sarif_limits as lim
 from atlas_ci.reporters.paths import repo_relative, to_uri
@@ -57,6 +56,9 @@ def render(
 ) -> str:
     """The SARIF log as JSON text; `root` is the repository root the finding paths are relative to.
 
+    Pure: no file is read. Line hashes come from the findings (`linehash.attach` fills them in
+    before rendering); a finding without one gets a key derived from its own identity.
+
     `config_path` (the config file the run used) is where findings without a usable location
     point: GitHub needs a file and a line for every result, and the config is what governs them.
     """
@@ -78,13 +80,12 @@ def render(
 
 
 class _Builder:
-    """Turns run plans into SARIF dicts, hashing each source file at most once."""
+    """Turns run plans into SARIF dicts."""
 
     def __init__(self, root: Path, config_uri: str, limits: lim.Limits) -> None:
         self.root = root
         self.config = config_uri
         self.limits = limits
-        self._hashes: dict[str, dict[int, str] | None] = {}
 
     def log(self, plans: list[lim.RunPlan]) -> dict[str, Any]:
         return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [self.run(p) for p in plans]}
@@ -177,15 +178,7 @@ class _Builder:
             # Location-less (or outside the repo): point at the config file's first line; the
             # line hash comes from the finding itself so distinct findings stay distinct alerts.
             return _physical(self.config, {"startLine": 1}), _fallback_hash(f)
-        line_hash = (self.hashes(rel) or {}).get(loc.start_line or 1) or _fallback_hash(f)
-        return _physical(rel, _region(loc)), line_hash
-
-    def hashes(self, rel: str) -> dict[int, str] | None:
-        if rel not in self._hashes:
-            path = self.root / rel
-            inside = path.resolve().is_relative_to(self.root.resolve())
-            self._hashes[rel] = file_line_hashes(path) if inside else None
-        return self._hashes[rel]
+        return _physical(rel, _region(loc)), f.line_hash or _fallback_hash(f)
 
 
 def _physical(rel: str, region: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from jsonschema.validators import validator_for
 
-from atlas_ci.linehash import line_hashes
+from atlas_ci.linehash import attach, line_hashes
 from atlas_ci.model import Severity, Status
 from atlas_ci.reporters import sarif
 from atlas_ci.reporters.sarif_limits import Limits
@@ -170,9 +170,8 @@ def test_line_hash_is_computed_from_the_file_in_the_repo(build: Any, repo: Path)
     f = build.finding(
         "security.bandit", "B307", "eval", line=2, end_line=2, start_column=5, end_column=22
     )
-    result = _results(
-        _render(build.report(build.check("security.bandit", Status.FAILED, [f])), repo)
-    )[0]
+    report = attach(build.report(build.check("security.bandit", Status.FAILED, [f])), repo)
+    result = _results(_render(report, repo))[0]
     expected = line_hashes((repo / "src/app.py").read_text())[2]
     assert result["partialFingerprints"] == {"primaryLocationLineHash": expected}
     assert _uri(result) == "src/app.py"
@@ -185,7 +184,8 @@ def test_line_hash_is_computed_from_the_file_in_the_repo(build: Any, repo: Path)
 def test_unreadable_file_still_gets_a_line_hash_key(build: Any, repo: Path) -> None:
     missing = build.finding(path="src/gone.py", line=4)
     beyond = build.finding(path="src/app.py", line=99, rule_id="E2")
-    log = _render(build.report(build.check("quality.lint", Status.FAILED, [missing, beyond])), repo)
+    report = build.report(build.check("quality.lint", Status.FAILED, [missing, beyond]))
+    log = _render(attach(report, repo), repo)
     hashes = [r["partialFingerprints"]["primaryLocationLineHash"] for r in _results(log)]
     assert all(HASH.match(h) for h in hashes)
     assert hashes[0] != hashes[1]

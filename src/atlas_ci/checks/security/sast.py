@@ -195,7 +195,7 @@ def to_finding(item: Issue, check: Bandit, ctx: CheckContext, threshold: Level) 
     lines = item.get("line_range") or [line]
     cwe = item.get("issue_cwe")
     tags = ("security", f"CWE-{cwe['id']}") if cwe and cwe["id"] else ("security",)
-    message = redact(rule, item["issue_text"])
+    message = redact(rule, item["issue_text"], ctx.root)
     confidence = item["issue_confidence"].lower()
     return make_finding(
         check,
@@ -214,8 +214,8 @@ def to_finding(item: Issue, check: Bandit, ctx: CheckContext, threshold: Level) 
     )
 
 
-def redact(rule: str, text: str) -> str:
-    """Replace a quoted credential in bandit's message with a short hash of it."""
+def redact(rule: str, text: str, root: Path) -> str:
+    """Replace a quoted credential in bandit's message with its per-repository tag."""
     if rule not in QUOTES_SECRET:
         return text
-    return re.sub(r"'(.*)'", lambda m: f"<redacted {short_hash(m.group(1))}>", text, count=1)
+    return re.sub(r"'(.*)'", lambda m: f"<redacted {short_hash(m.group(1), root)}>", text, count=1)

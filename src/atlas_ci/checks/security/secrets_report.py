@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -91,7 +92,7 @@ def to_findings(check: Check, ctx: SecurityContext, hits: Iterable[Hit]) -> list
         primary = sorted(kinds, key=lambda k: (k in HEURISTIC_TYPES, k))[0]
         others = [k for k in kinds if k != primary]
         severity = Severity.MEDIUM if primary in HEURISTIC_TYPES else Severity.HIGH
-        tag = short_hash(hashed)
+        tag = short_hash(hashed, ctx.root)
         also = f" (also matched: {', '.join(others)})" if others else ""
         rule = rule_id(primary)
         findings.append(
@@ -116,3 +117,55 @@ def to_findings(check: Check, ctx: SecurityContext, hits: Iterable[Hit]) -> list
 def rule_id(kind: str) -> str:
     """'AWS Access Key' -> 'aws-access-key'; 'Custom pattern: x' -> 'custom-pattern-x'."""
     return re.sub(r"[^a-z0-9]+", "-", kind.lower()).strip("-") or "secret"
+
+
+# ---- the values themselves, for redaction (kept in memory, never reported) ----
+
+# Candidate words on a flagged line, whose detect-secrets SHA-1 may match the hit's.
+_WORD = re.compile(r"[^\s'\"`,;()\[\]{}<>=]+")
+_KEY_END = re.compile(r"-----END[A-Z0-9 ]*PRIVATE KEY")
+_KEY_BODY_LINES = 200
+
+
+def found_values(root: Path, hits: Iterable[Hit]) -> set[str]:
+    """What the secrets on the hits' lines are: every detector match on the line, each word
+    whose SHA-1 is the hit's hash, and the body of a private key. Never written anywhere: it
+    feeds `redact.remember` so the values are redacted wherever a tool repeats them."""
+    from atlas_ci import detectors
+
+    lines_of: dict[str, list[str]] = {}
+    values: set[str] = set()
+    for hit in hits:
+        if hit.path not in lines_of:
+            lines_of[hit.path] = _lines(root / hit.path)
+        lines = lines_of[hit.path]
+        line = lines[hit.line - 1] if hit.line <= len(lines) else ""
+        values |= detectors.values(line, hit.path)
+        values |= {w for w in _WORD.findall(line) if _sha1(w) == hit.hashed_secret}
+        if hit.kind == "Private Key":
+            values |= _key_body(lines[hit.line :])
+    return values
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+
+
+def _key_body(lines: list[str]) -> set[str]:
+    body: set[str] = set()
+    for line in lines[:_KEY_BODY_LINES]:
+        if _KEY_END.search(line):
+            break
+        # A key pasted into code keeps quotes, `\n` escapes and commas around its base64 lines.
+        word = line.strip().strip("'\"`,;+").replace("\\n", "")
+        if len(word) >= 16:
+            body.add(word)
+    return body
+
+
+def _sha1(value: str) -> str:
+    # detect-secrets' own (non-security) identity hash of a value, compared, never stored.
+    return hashlib.sha1(value.encode(), usedforsecurity=False).hexdigest()

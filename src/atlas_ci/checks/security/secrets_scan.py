@@ -14,12 +14,14 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
+from atlas_ci import redact
 from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, python_module, result
 from atlas_ci.checks.security import repo_files
 from atlas_ci.checks.security.policy import SecurityGateSettings
 from atlas_ci.checks.security.secrets_report import (
     Hit,
     baseline_keys,
+    found_values,
     load_scan,
     to_findings,
 )
@@ -90,6 +92,8 @@ class Secrets:
                 for batch in batches(files, BATCH)
                 for hit in scan(ctx, tool, batch, plugin=plugin, baseline=baseline, tmp=Path(tmp))
             ]
+        # Allowed or not, a secret's value must not leak through another check's output.
+        redact.remember(found_values(ctx.root, hits))
         known = baseline_keys(baseline) if baseline else set()
         fresh = [h for h in hits if (h.path, h.hashed_secret) not in known]
         findings = to_findings(self, ctx, fresh)

@@ -1,0 +1,206 @@
+"""The one redaction pass every string atlas-ci emits goes through: secrets never leave.
+
+What is redacted, wherever it appears:
+- every value `security.secrets` found in this run, fed in through `remember` and held in this
+  process's memory only (never written anywhere), with its escaped forms (XML, JSON, repr, URL);
+- private-key blocks (`-----BEGIN ... PRIVATE KEY-----` up to their END line);
+- whatever detect-secrets' detectors take for a credential in free text (reasons, messages).
+
+`report` is the pure Report -> Report pass applied where the Report is finished; `text` is the
+pass for the console and annotation edge; `artifact_text` is for the tool files (JUnit XML,
+coverage data) atlas-ci leaves in the report directory. Control and ANSI sequences are stripped
+from every report string too. The per-secret tag (`secret_tag`) is an HMAC keyed per repository.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import html
+import json
+import os
+import re
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from pydantic import BaseModel
+
+from atlas_ci import detectors
+from atlas_ci.model import Report
+from atlas_ci.text import clean
+
+REDACTED = "[redacted]"
+# Shorter values are not substituted in free text: "test" or "admin" would blank out every
+# mention of the word. Real credentials are far longer; detectors still see the short ones.
+MIN_LENGTH = 6
+SALT_ENV = "ATLAS_CI_SECRET_SALT"
+TAG_LENGTH = 12
+
+# Free text from tools: the detectors run over it. Other strings (paths, rule ids, tags) get the
+# known values only, so that a detector cannot mangle an identifier it finds random-looking.
+_FREE_TEXT = frozenset({"reason", "message", "help_text"})
+# Identity and bookkeeping fields atlas-ci computes itself: never rewritten.
+_OWN = frozenset(
+    {"fingerprint", "line_hash", "config_digest", "commit", "started_at", "schema_version"}
+)
+_PEM = re.compile(
+    r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"
+    r"(?:.*?-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|(?:[A-Za-z0-9+/=:, \t\r\n-]|\\[nr])*)"
+    r"|PuTTY-User-Key-File-\d.*",
+    re.DOTALL,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _Known:
+    """The secret values of this run, with one compiled pattern rebuilt when they change."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+
+    def add(self, values: Iterable[str]) -> None:
+        forms = {form for v in values if len(v) >= MIN_LENGTH for form in _encoded(v)}
+        with self._lock:
+            if not forms <= self._values:
+                self._values |= forms
+                self._pattern = None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+            self._pattern = None
+
+    def values(self) -> list[str]:
+        with self._lock:
+            return sorted(self._values, key=lambda v: (-len(v), v))
+
+    def pattern(self) -> re.Pattern[str] | None:
+        with self._lock:
+            if self._pattern is None and self._values:
+                # Longest first, so a value containing another is replaced whole.
+                ordered = sorted(self._values, key=lambda v: (-len(v), v))
+                self._pattern = re.compile("|".join(map(re.escape, ordered)))
+            return self._pattern
+
+
+def _encoded(value: str) -> set[str]:
+    """The value as it appears once a format has escaped it (XML, JSON, Python repr, URL)."""
+    return {
+        value,
+        html.escape(value, quote=False),
+        html.escape(value, quote=True),
+        json.dumps(value)[1:-1],
+        repr(value)[1:-1],
+        quote(value, safe=""),
+    }
+
+
+_known = _Known()
+
+
+def remember(values: Iterable[str]) -> None:
+    """Secret values found in this run: from now on they are redacted wherever they appear."""
+    _known.add(values)
+
+
+def forget() -> None:
+    """Drop every remembered value (a new run in the same process starts clean)."""
+    _known.clear()
+
+
+def known_only(text: str) -> str:
+    pattern = _known.pattern()
+    return pattern.sub(REDACTED, text) if pattern else text
+
+
+def mask_known(data: bytes) -> bytes:
+    """Binary data with each known value overwritten in place by as many `x` (same length)."""
+    for value in _known.values():
+        raw = value.encode("utf-8", errors="surrogatepass")
+        data = data.replace(raw, b"x" * len(raw))
+    return data
+
+
+def text(value: str) -> str:
+    """Tool text made safe to emit: cleaned of control/ANSI sequences, every secret replaced."""
+    return artifact_text(clean(value))
+
+
+def artifact_text(value: str) -> str:
+    """Every secret replaced; nothing else changed (for files in the tool's own format)."""
+    value = _PEM.sub(REDACTED, known_only(value))
+    return "".join(_detected(line) for line in value.splitlines(keepends=True))
+
+
+@functools.lru_cache(maxsize=8192)
+def _detected(line: str) -> str:
+    found = detectors.spans(line)
+    for start, end in reversed(found):
+        line = line[:start] + REDACTED + line[end:]
+    return line
+
+
+def report(rep: Report) -> Report:
+    """The same Report with every string redacted (pure: no I/O, the input is unchanged)."""
+    return _model(rep)
+
+
+def _model(model: M) -> M:
+    update: dict[str, Any] = {}
+    for name in type(model).model_fields:
+        if name in _OWN:
+            continue
+        old = getattr(model, name)
+        new = _value(old, free=name in _FREE_TEXT)
+        if new is not old:
+            update[name] = new
+    return model.model_copy(update=update) if update else model
+
+
+def _value(value: Any, *, free: bool) -> Any:
+    # Exact `str` only: the status and severity enums are str subclasses and stay as they are.
+    if type(value) is str:
+        new = text(value) if free else known_only(clean(value))
+        return value if new == value else new
+    if isinstance(value, BaseModel):
+        return _model(value)
+    if isinstance(value, tuple):
+        items = tuple(_value(v, free=free) for v in value)
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    return value
+
+
+def secret_tag(value: str, root: Path) -> str:
+    """A short tag for a secret: the same within a repository, unrelated across repositories.
+
+    HMAC-SHA256 keyed with `$ATLAS_CI_SECRET_SALT` when set, else the repository's root commit
+    id, else its absolute path; an unsalted hash would let anyone match a tag to a guess.
+    """
+    key = _key(Path(os.path.abspath(root)), os.environ.get(SALT_ENV) or None)
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:TAG_LENGTH]
+
+
+@functools.cache
+def _key(root: Path, salt: str | None) -> bytes:
+    if salt:
+        return salt.encode()
+    return (_root_commit(root) or str(root)).encode()
+
+
+def _root_commit(root: Path) -> str | None:
+    from atlas_ci import process
+
+    try:
+        res = process.run(["git", "rev-list", "--max-parents=0", "HEAD"], cwd=root, timeout=10)
+    except Exception:
+        return None
+    # A history with several roots (merged projects) lists them all; the smallest is stable.
+    commits = sorted(res.stdout.split()) if res.returncode == 0 else []
+    return commits[0] if commits else None
