@@ -316,3 +316,41 @@ def test_no_runs_when_nothing_ran(build: Any, repo: Path) -> None:
     log = _render(build.report(build.check("quality.lint", Status.ERROR, reason="x")), repo)
     assert log["runs"] == []
     _validate(log)
+
+
+def test_render_is_pure_it_reads_no_file(
+    build: Any, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    f = build.finding(line=2)
+    report = attach(build.report(build.check("quality.lint", Status.FAILED, [f])), repo)
+    expected = line_hashes((repo / "src/app.py").read_text())[2]
+    assert report.checks[0].findings[0].line_hash == expected
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the SARIF reporter read a file")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "read_text", refuse)
+    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr("builtins.open", refuse)
+    result = _results(_render(report, repo))[0]
+    assert result["partialFingerprints"] == {"primaryLocationLineHash": expected}
+
+
+def test_without_attach_the_key_comes_from_the_finding_not_the_file(build: Any, repo: Path) -> None:
+    f = build.finding(line=2)
+    result = _results(_render(build.report(build.check("quality.lint", Status.FAILED, [f])), repo))
+    assert (
+        result[0]["partialFingerprints"]["primaryLocationLineHash"]
+        != (line_hashes((repo / "src/app.py").read_text())[2])
+    )
+
+
+def test_attach_never_hashes_a_file_outside_the_root(build: Any, tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "src").mkdir(parents=True)
+    (tmp_path / "secret.py").write_text("x = 1\n")
+    (root / "src/link.py").symlink_to(tmp_path / "secret.py")
+    findings = [build.finding(path="src/link.py"), build.finding(path="../secret.py")]
+    report = attach(build.report(build.check("quality.lint", Status.FAILED, findings)), root)
+    assert [f.line_hash for f in report.checks[0].findings] == [None, None]

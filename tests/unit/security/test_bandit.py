@@ -61,7 +61,7 @@ def test_hard_coded_password_message_never_carries_the_value(report, make_ctx, f
     b105 = next(f for f in parse(report, Bandit(), ctx) if f.rule_id == "B105")
     value = "<not-a-real-password>"
     assert value not in b105.model_dump_json()
-    assert f"<redacted {short_hash(value)}>" in b105.message
+    assert f"<redacted {short_hash(value, ctx.root)}>" in b105.message
 
 
 def test_files_bandit_could_not_parse_make_the_check_error(recorded):

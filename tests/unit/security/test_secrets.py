@@ -76,7 +76,7 @@ def test_one_finding_per_secret_line_with_every_detector_named(make_ctx, tmp_pat
     line2 = next(f for f in findings if f.location.start_line == 2)
     assert "Base64 High Entropy String" in line2.message
     assert "Secret Keyword" in line2.message
-    assert f"#{short_hash(sha1('v1'))}" in line2.message
+    assert f"#{short_hash(sha1('v1'), tmp_path)}" in line2.message
     assert set(line2.tags) == {"security", "secret", "CWE-798"}
 
 
