@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 # ECMA-48: CSI (ESC [ ... final byte), OSC (ESC ] ... BEL or ESC \), other two-byte escapes; the
 # 8-bit C1 forms of CSI and OSC too. A terminal would act on any of them (colour, title, cursor).
@@ -42,12 +43,15 @@ def clean(text: str) -> str:
     return _CONTROL.sub("", text.replace("\r", "\n"))
 
 
-def first_meaningful_line(text: str, limit: int = 300) -> str:
+def first_meaningful_line(
+    text: str, limit: int = 300, *, fallback: Literal["first", "last"] = "first"
+) -> str:
     """The line a person would quote to say what went wrong, cleaned and at most `limit` long.
 
     The first line that states an error ("...Error: ...", "error: ...", pytest's "E   ..."), else
-    the first line that is not traceback framing; a traceback's own frames and source excerpts
-    are never chosen over the message they lead to. Empty when the text holds nothing but noise.
+    the first (or, with `fallback="last"`, the last: a tool's final words) line that is not
+    traceback framing; a traceback's own frames and source excerpts are never chosen over the
+    message they lead to. Empty when the text holds nothing but noise.
     """
     raw = clean(text).splitlines()
     lines = [ln.strip() for ln in raw]
@@ -56,7 +60,7 @@ def first_meaningful_line(text: str, limit: int = 300) -> str:
         return _bounded(raised, limit)
     content = [ln for ln in lines if ln and not any(p.search(ln) for p in _NOISE)]
     stated = next((ln for ln in content if _STATEMENT.search(ln)), None)
-    chosen = stated or (content[0] if content else "")
+    chosen = stated or (content[0 if fallback == "first" else -1] if content else "")
     return _bounded(re.sub(r"^E\s+", "", chosen), limit)
 
 

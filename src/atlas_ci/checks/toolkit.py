@@ -25,6 +25,7 @@ from typing import Any, TypeVar, cast, overload
 from pydantic import TypeAdapter, ValidationError
 
 from atlas_ci import process
+from atlas_ci import text as text_mod
 from atlas_ci.errors import CheckError, ToolNotFoundError
 
 T = TypeVar("T")
@@ -35,9 +36,6 @@ VERSION_TIMEOUT = 30.0
 ANY_EXIT = range(256)
 # How much of a tool's own words a reason quotes.
 DETAIL_LIMIT = 300
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_ERRORISH = re.compile(r"\b(error|fatal|failed|exception|cannot|can't|unable)\b", re.IGNORECASE)
 _VERSION = re.compile(r"\d+\.\d+(?:\.\d+)?(?:[\w.+-]*)")
 
 
@@ -203,16 +201,18 @@ def _start_error(tool: Tool, argv: Sequence[str], exc: ToolNotFoundError) -> Che
 
 def clean(text: str) -> str:
     """Tool text without ANSI sequences or control characters (tabs and newlines kept)."""
-    return _CONTROL.sub("", _ANSI.sub("", text))
+    return text_mod.clean(text)
 
 
 def error_line(res: process.ProcessResult, limit: int = DETAIL_LIMIT) -> str:
-    """The tool's first meaningful error line (stderr first), else its last words; bounded."""
+    """The tool's first meaningful error line (stderr first), else its last words; bounded.
+
+    A Python traceback gives the exception it ended in, never one of its frames
+    (`text.first_meaningful_line`)."""
     for stream in (res.stderr, res.stdout):
-        lines = [ln.strip() for ln in clean(stream).splitlines() if ln.strip()]
-        if lines:
-            line = next((ln for ln in lines if _ERRORISH.search(ln)), lines[-1])
-            return line if len(line) <= limit else line[: limit - 3] + "..."
+        line = text_mod.first_meaningful_line(stream, limit, fallback="last")
+        if line:
+            return line
     return ""
 
 
