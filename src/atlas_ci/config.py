@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -33,7 +32,8 @@ class ProjectSettings(Settings):
         default=None,
         description="The project's interpreter (tests and type checks run in it). "
         "Default: the active "
-        "virtualenv, else .venv/bin/python, else the interpreter running atlas-ci.",
+        "virtualenv, else .venv/bin/python or venv/bin/python under the root, else the interpreter "
+        "running atlas-ci.",
     )
 
 
@@ -220,18 +220,10 @@ def default_paths(root: Path) -> tuple[str, ...]:
 
 
 def project_python(root: Path, configured: str | None) -> str:
-    """The project's interpreter: config, then the active virtualenv, then .venv, then our own."""
-    import sys
+    """The project's interpreter: config, then the active virtualenv, then .venv/venv, then ours."""
+    from atlas_ci import interpreter
 
-    if configured:
-        return str(root / configured) if "/" in configured else configured
-    venv = os.environ.get("VIRTUAL_ENV")
-    if venv and (Path(venv) / "bin" / "python").exists():
-        return str(Path(venv) / "bin" / "python")
-    local = root / ".venv" / "bin" / "python"
-    if local.exists():
-        return str(local)
-    return sys.executable
+    return interpreter.resolve(root, configured)
 
 
 def json_schema() -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
@@ -81,6 +82,20 @@ class FakeRun:
             return ProcessResult(tuple(args), 0, "pytest 9.9.1\n", "", 0.1)
         self.calls.append((args, dict(env or {})))
         return self.answers.pop(0)(args)
+
+
+def collected(
+    items: Sequence[tuple[str, Sequence[str]]], errors: Sequence[tuple[str, Sequence[str]]] = ()
+) -> Callable[[list[str]], ProcessResult]:
+    """A canned collection pass: writes what the plugin would, (path, categories) per test."""
+
+    def respond(argv: list[str]) -> ProcessResult:
+        raw = next(a.split("=", 1)[1] for a in argv if a.startswith("--atlas-ci-collect="))
+        out = {"items": [list(i) for i in items], "errors": [list(e) for e in errors]}
+        Path(json.loads(raw)["out"]).write_text(json.dumps(out))
+        return ProcessResult(tuple(argv), 0, "", "", 0.2)
+
+    return respond
 
 
 def answer(

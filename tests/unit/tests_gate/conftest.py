@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from helpers.tests_gate import FakeRun, gate_config
 
-from atlas_ci import process
+from atlas_ci import interpreter, process
 from atlas_ci.checks.base import CheckContext, ProjectInfo
 from atlas_ci.settings import CheckSettings
 
@@ -33,8 +33,19 @@ def make_ctx(tmp_path: Path) -> Callable[..., CheckContext]:
     return make
 
 
+HEALTHY = interpreter.Probe(
+    python=sys.executable,
+    executable=sys.executable,
+    pytest="9.9.1",
+    coverage="7.0",
+    pytest_cov="6.0",
+)
+
+
 @pytest.fixture
 def fake_run(monkeypatch: pytest.MonkeyPatch) -> FakeRun:
+    """process.run scripted; the interpreter probe (tested on its own) answers "all present"."""
     fake = FakeRun()
     monkeypatch.setattr(process, "run", fake)
+    monkeypatch.setattr(interpreter, "probe", lambda *_: HEALTHY)
     return fake

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers.tests_gate import RECORDED, answer
+from helpers.tests_gate import RECORDED, answer, collected
 
 from atlas_ci.checks.testsuite import coverage_run
 from atlas_ci.checks.testsuite.category import CategoryCheck
@@ -78,7 +78,28 @@ def test_no_tests_is_skipped_for_a_builtin_category(make_ctx, fake_run):
 def test_no_tests_is_an_error_for_a_category_that_must_find_some(make_ctx, fake_run):
     fake_run.answers.append(answer(5))
     with pytest.raises(CheckError, match=r"no test selected .*allow_empty"):
+        CategoryCheck("smoke").run(make_ctx(CategorySettings(marker="smoke", command=("pt",))))
+
+
+def test_the_shared_collection_finding_nothing_costs_no_pytest_run(make_ctx, fake_run):
+    fake_run.answers.append(collected([("tests/test_a.py", ["unit"])]))
+    with pytest.raises(CheckError, match=r"no test selected .*allow_empty"):
         CategoryCheck("smoke").run(make_ctx(CategorySettings(marker="smoke")))
+    ((argv, _),) = fake_run.calls  # the collection pass only
+    assert "--collect-only" in argv
+
+
+def test_with_two_categories_each_runs_only_the_files_holding_its_tests(
+    make_ctx, fake_run, tmp_path
+):
+    (tmp_path / "tests").mkdir()
+    items = [("tests/a/test_1.py", ["unit"]), ("tests/b/test_2.py", ["smoke"])]
+    broken = [("tests/c/test_broken.py", ["unit", "smoke"])]
+    fake_run.answers += [collected(items, broken), answer(5)]
+    CategoryCheck("smoke").run(make_ctx(CategorySettings(marker="smoke", allow_empty=True)))
+    run = fake_run.calls[1][0]
+    assert run[-2:] == ["tests/b/test_2.py", "tests/c/test_broken.py"]
+    assert "tests/a/test_1.py" not in run
 
 
 @pytest.mark.parametrize(
@@ -156,7 +177,7 @@ def test_workers_use_xdist_and_pytest_cov(make_ctx, fake_run, tmp_path):
         UNIT.run(make_ctx(settings))
     ((argv, env),) = fake_run.calls
     assert argv[1:3] == ["-m", "pytest"]
-    assert argv[3:6] == ["--cov", "--cov-report=", "--cov-fail-under=0"]
+    assert argv[3:6] == ["--cov=src", "--cov-report=", "--cov-fail-under=0"]
     assert argv[argv.index("-n") + 1] == "auto"
     reports = (tmp_path / "reports").resolve()
     assert env["COVERAGE_FILE"] == str(reports / "coverage" / "unit" / ".coverage")

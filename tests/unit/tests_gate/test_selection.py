@@ -29,9 +29,11 @@ def _plugin() -> ModuleType:
 
 
 PLUGIN = _plugin()
-DEFAULTS = {
-    n: {"paths": [selection.normalize(p) for p in s.paths], "marker": s.marker}
-    for n, s in TestsGateSettings().categories.items()
+CATS = {
+    "unit": {"paths": ["tests"], "marker": ""},
+    "integration": {"paths": ["tests/integration"], "marker": ""},
+    "smoke": {"paths": [], "marker": "smoke"},
+    "slow_unit": {"paths": ["tests/unit"], "marker": "slow"},
 }
 
 
@@ -41,17 +43,34 @@ DEFAULTS = {
         ("tests/unit/test_a.py", [], {"unit"}),
         ("tests/test_flat.py", [], {"unit"}),
         ("tests/integration/test_b.py", [], {"integration"}),
-        ("tests/unit/test_a.py", ["integration"], {"integration"}),
-        ("tests/integration/test_b.py", ["unit", "parametrize"], {"unit"}),
-        ("tests/unit/test_a.py", ["integration", "reliability"], {"integration", "reliability"}),
+        ("tests/unit/test_a.py", ["smoke"], {"smoke"}),
+        ("tests/unit/test_a.py", ["slow"], {"slow_unit"}),
+        # a marker category's marker outside its paths: the test goes by path
+        ("tests/integration/test_b.py", ["slow", "parametrize"], {"integration"}),
+        ("tests/unit/test_a.py", ["smoke", "slow"], {"smoke", "slow_unit"}),
+        # the name of a marker-less category used as a marker means nothing to the selection
+        ("tests/unit/test_a.py", ["integration"], {"unit"}),
         ("elsewhere/test_c.py", [], set()),
-        ("elsewhere/test_c.py", ["observability"], {"observability"}),
+        ("elsewhere/test_c.py", ["smoke"], {"smoke"}),
         (None, [], set()),
+        (None, ["smoke"], {"smoke"}),
         ("testsuite/test_d.py", [], set()),  # a sibling that merely starts with "tests"
     ],
 )
-def test_owners_marker_first_then_most_specific_path(path, markers, expected):
-    assert PLUGIN.owners(path, markers, DEFAULTS) == expected
+def test_owners_marker_categories_first_then_one_by_most_specific_path(path, markers, expected):
+    assert PLUGIN.owners(path, markers, CATS) == expected
+
+
+def test_an_unmarked_test_belongs_to_exactly_one_category_with_builtin_defaults():
+    defaults = {
+        n: {"paths": [selection.normalize(p) for p in s.paths], "marker": s.marker}
+        for n, s in TestsGateSettings().categories.items()
+    }
+    assert PLUGIN.owners("tests/integration/test_x.py", ["integration"], defaults) == {
+        "integration"
+    }
+    assert PLUGIN.owners("tests/unit/test_x.py", ["integration"], defaults) == {"unit"}
+    assert PLUGIN.owners("tests/reliability/sub/test_x.py", [], defaults) == {"reliability"}
 
 
 def test_the_repository_root_as_a_path_owns_everything_unclaimed():
@@ -60,9 +79,9 @@ def test_the_repository_root_as_a_path_owns_everything_unclaimed():
     assert PLUGIN.owners("tests/slow/test_y.py", [], cats) == {"slow"}
 
 
-def test_categories_sharing_a_path_both_own_its_tests():
-    cats = {"a": {"paths": ["tests"], "marker": ""}, "b": {"paths": ["tests/"], "marker": ""}}
-    assert PLUGIN.owners("tests/test_x.py", [], cats) == {"a", "b"}
+def test_on_a_tie_the_category_whose_name_sorts_first_owns_the_test():
+    cats = {"b": {"paths": ["tests"], "marker": ""}, "a": {"paths": ["tests/"], "marker": ""}}
+    assert PLUGIN.owners("tests/test_x.py", [], cats) == {"a"}
 
 
 @pytest.mark.parametrize(
@@ -92,9 +111,9 @@ def test_roots_are_empty_when_no_path_exists_so_pytest_uses_its_testpaths(tmp_pa
     assert selection.collection_roots(tmp_path, _cats(unit=("tests",))) == []
 
 
-def test_a_root_path_collects_from_the_repository_root(tmp_path: Path):
+def test_a_root_path_leaves_collection_to_pytests_own_testpaths(tmp_path: Path):
     (tmp_path / "tests").mkdir()
-    assert selection.collection_roots(tmp_path, _cats(a=(".",), b=("tests",))) == ["."]
+    assert selection.collection_roots(tmp_path, _cats(a=(".",), b=("tests",))) == []
 
 
 def test_plugin_args_carry_every_category(tmp_path: Path):

@@ -16,12 +16,12 @@ from atlas_ci.errors import ConfigError
 pytestmark = pytest.mark.unit
 
 
-def test_four_builtin_categories_with_paths_and_markers():
+def test_four_builtin_categories_selecting_by_path():
     cats = TestsGateSettings().categories
     assert list(cats) == ["unit", "integration", "observability", "reliability"]
     assert cats["unit"].paths == ("tests",)
     assert cats["integration"].paths == ("tests/integration",)
-    assert {n: c.marker for n, c in cats.items()} == {n: n for n in cats}
+    assert {n: c.marker for n, c in cats.items()} == dict.fromkeys(cats, "")
     assert all(c.allow_empty for c in cats.values())
 
 
@@ -30,7 +30,7 @@ def test_a_table_for_a_builtin_category_changes_only_its_keys():
     assert cats["unit"].workers == "auto"
     assert cats["unit"].timeout == 30
     assert cats["unit"].paths == ("tests",)
-    assert cats["unit"].marker == "unit"
+    assert cats["unit"].marker == ""
     assert cats["unit"].allow_empty is True
 
 

@@ -1,10 +1,16 @@
-"""tests.<category>: one pytest run per category, judged from its JUnit XML and exit code."""
+"""tests.<category>: one pytest run per category, judged from its JUnit XML and exit code.
+
+Before pytest runs, the project interpreter is probed (interpreter.py): it must have pytest (and
+coverage when measured) and import the project from this tree. With two or more categories the
+suite is collected once (collection.py) and each category runs only the files holding its tests.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from atlas_ci import interpreter
 from atlas_ci.checks.base import (
     CheckContext,
     ProjectInfo,
@@ -15,9 +21,10 @@ from atlas_ci.checks.base import (
     result,
     tool_version,
 )
-from atlas_ci.checks.testsuite import coverage_run, junit, selection
+from atlas_ci.checks.testsuite import categories, collection, coverage_run, junit, selection
 from atlas_ci.checks.testsuite.settings import CategorySettings, TestsGateSettings
 from atlas_ci.errors import CheckError
+from atlas_ci.interpreter import Probe
 from atlas_ci.model import CheckResult, Finding, Metric, Severity, Status
 from atlas_ci.process import ProcessResult
 from atlas_ci.settings import CheckSettings
@@ -56,18 +63,29 @@ class CategoryCheck:
         settings = ctx.settings_as(CategorySettings)
         reports = coverage_run.report_dir(ctx)
         coverage_run.forget(reports, self.name)
+        resolved = categories.resolve(_categories(ctx, self.name, settings), ctx.root)
+        if self.name in resolved.absent:
+            coverage_run.record_empty(reports, self.name)
+            return result(self, Status.SKIPPED, resolved.absent[self.name])
+        own, present = resolved.present[self.name], resolved.present
+        found = probe(ctx, settings)
+        version = found.pytest if found else self.version(ctx.project)
+        targets = self._targets(ctx, present, reports)
+        if targets is None:
+            return self._nothing_selected(reports, own, version)
         xml = reports / "junit" / f"{self.name}.xml"
         xml.parent.mkdir(parents=True, exist_ok=True)
         xml.unlink(missing_ok=True)  # a file left by an earlier run must not pass for this one's
-        inv = coverage_run.invocation(ctx, self.name, self.pytest_args(ctx, settings, str(xml)))
+        args = self.pytest_args(ctx, settings, str(xml), present, targets)
+        measure = coverage_run.measure_args(ctx, found, test_dirs(present))
+        inv = coverage_run.invocation(ctx, self.name, args, measure)
         res = ctx.run(inv.argv, env={**selection.plugin_env(), **inv.env})
         if res.timed_out:
             raise CheckError(
                 f"pytest timed out after {settings.timeout:g}s; its processes were killed"
             )
-        version = self.version(ctx.project)
         if res.returncode == NO_TESTS:
-            return self._nothing_selected(settings, version)
+            return self._nothing_selected(reports, own, version)
         suite = read_suite(res, xml, inv.pytest_cov)
         if inv.measured:
             coverage_run.record(reports, self.name)
@@ -80,21 +98,53 @@ class CategoryCheck:
             artifacts=[xml.relative_to(reports).as_posix()],
         )
 
-    def pytest_args(self, ctx: CheckContext, settings: CategorySettings, xml: str) -> list[str]:
-        categories = _categories(ctx, self.name, settings)
+    def _targets(
+        self, ctx: CheckContext, present: dict[str, CategorySettings], reports: Path
+    ) -> list[str] | None:
+        """What pytest collects: the files holding this category's tests, or its roots.
+
+        None when the shared collection found nothing for this category (no pytest run needed).
+        """
+        roots = selection.collection_roots(ctx.root, present)
+        running = [n for n, s in present.items() if s.enabled]
+        if len(running) < 2 or ctx.settings.command is not None:
+            return roots  # one run collects everything this category needs anyway
+        shared = collection.shared(ctx, present, reports)
+        if shared is None:
+            return roots
+        files = list(shared.files.get(self.name, ()))
+        if not files:
+            return None
+        return files if len(files) <= collection.MAX_FILES else roots
+
+    def pytest_args(
+        self,
+        ctx: CheckContext,
+        settings: CategorySettings,
+        xml: str,
+        present: dict[str, CategorySettings] | None = None,
+        targets: list[str] | None = None,
+    ) -> list[str]:
+        found = present if present is not None else _categories(ctx, self.name, settings)
         args = [
-            *selection.plugin_args(self.name, ctx.root, categories),
+            *selection.plugin_args(self.name, ctx.root, found),
             "-o",
             "junit_family=xunit1",
             f"--junitxml={xml}",
         ]
         if settings.workers is not None:
             args += ["-n", str(settings.workers)]
-        return [*args, *settings.args, *selection.collection_roots(ctx.root, categories)]
+        if targets is None:
+            targets = selection.collection_roots(ctx.root, found)
+        return [*args, *settings.args, *targets]
 
-    def _nothing_selected(self, settings: CategorySettings, version: str | None) -> CheckResult:
-        what = f"paths {', '.join(settings.paths) or '-'}; marker {settings.marker or '-'}"
+    def _nothing_selected(
+        self, reports: Path, settings: CategorySettings, version: str | None
+    ) -> CheckResult:
+        shown = [p or "." for p in settings.paths]
+        what = f"paths {', '.join(shown) or '-'}; marker {settings.marker or '-'}"
         if settings.allow_empty:
+            coverage_run.record_empty(reports, self.name)
             return result(self, Status.SKIPPED, f"no test selected ({what})", tool_version=version)
         raise CheckError(f"no test selected ({what}); set allow_empty = true if that is expected")
 
@@ -114,6 +164,28 @@ class CategoryCheck:
             tags=("tests",),
             help_text=f"pytest {case.nodeid}",
         )
+
+
+def probe(ctx: CheckContext, settings: CategorySettings) -> Probe | None:
+    """The project interpreter, checked: it has pytest (and coverage) and imports this tree.
+
+    None with a custom `command`: that command decides which interpreter runs the tests.
+    """
+    if settings.command is not None:
+        return None
+    expected = interpreter.top_level_packages(ctx.root, ctx.project.paths)
+    found = interpreter.probe(ctx.project.python, ctx.root, tuple(sorted(expected)))
+    interpreter.require(found, "pytest", "it runs the tests")
+    if coverage_run.measured(ctx):
+        tool = "pytest-cov" if coverage_run.uses_pytest_cov(ctx) else "coverage"
+        interpreter.require(found, tool, "tests.coverage measures the tests with it")
+    interpreter.check_imports(found, expected, ctx.root)
+    return found
+
+
+def test_dirs(present: dict[str, CategorySettings]) -> list[str]:
+    """Every category's paths: what coverage leaves out of the project's source."""
+    return [p for spec in present.values() for p in spec.paths if selection.normalize(p)]
 
 
 def _categories(ctx: CheckContext, name: str, own: CategorySettings) -> dict[str, CategorySettings]:

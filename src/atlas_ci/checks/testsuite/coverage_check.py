@@ -12,12 +12,13 @@ from atlas_ci.checks.base import (
     judged,
     make_finding,
     python_module,
+    result,
     tool_version,
 )
 from atlas_ci.checks.testsuite import coverage_run, diff, new_code
 from atlas_ci.checks.testsuite.settings import CoverageSettings
 from atlas_ci.errors import CheckError
-from atlas_ci.model import CheckResult, Finding, Metric, Severity
+from atlas_ci.model import CheckResult, Finding, Metric, Severity, Status
 
 
 class Coverage:
@@ -38,6 +39,8 @@ class Coverage:
         settings = ctx.settings_as(CoverageSettings)
         reports = coverage_run.report_dir(ctx)
         categories = sorted(coverage_run.recorded(reports))
+        if not categories and coverage_run.empty(reports):
+            return self._no_test_at_all(ctx, settings)
         if not categories:
             raise CheckError(
                 "no coverage data from this run: run the test categories too "
@@ -59,7 +62,7 @@ class Coverage:
         ]
         findings: list[Finding] = []
         note = ""
-        if settings.min_new is not None and ctx.project.base_ref:
+        if ctx.project.base_ref:
             findings, metric, note = self._new_code(ctx, settings.min_new, report)
             metrics += [metric] if metric else []
         ok = f"{total:.1f}% covered by {', '.join(categories)}{note}"
@@ -88,8 +91,20 @@ class Coverage:
         except (OSError, json.JSONDecodeError) as exc:
             raise CheckError(f"cannot read coverage's JSON report: {exc}") from exc
 
+    def _no_test_at_all(self, ctx: CheckContext, settings: CoverageSettings) -> CheckResult:
+        """The categories ran and found no test: the source is 0% covered, unless there is none."""
+        source = coverage_run.sources(ctx, None, []) or list(ctx.project.paths)
+        if not any(_python_files(ctx.root / s) for s in source):
+            return result(
+                self, Status.SKIPPED, f"no Python source to measure in {', '.join(source)}"
+            )
+        metric = Metric(
+            name="coverage", value=0.0, unit="%", threshold=settings.min, direction="min"
+        )
+        return judged(self, [], [metric], version=self.version(ctx.project), reason_ok="")
+
     def _new_code(
-        self, ctx: CheckContext, minimum: float, report: Any
+        self, ctx: CheckContext, minimum: float | None, report: Any
     ) -> tuple[list[Finding], Metric | None, str]:
         ref = ctx.project.base_ref or ""
         measured = new_code.measure(report, diff.new_lines(ctx, ref), ctx.root)
@@ -103,8 +118,8 @@ class Coverage:
             threshold=minimum,
             direction="min",
         )
-        # Below the bar every uncovered new range blocks; above it they are reported as advice.
-        blocking = percent < minimum
+        # Below the bar every uncovered new range blocks; above it (or with no bar) they are advice.
+        blocking = minimum is not None and percent < minimum
         findings = [
             make_finding(
                 self,
@@ -122,6 +137,12 @@ class Coverage:
             for u in measured.uncovered
         ]
         return findings, metric, f"; new code {percent:.1f}% covered"
+
+
+def _python_files(path: Path) -> bool:
+    if path.is_file():
+        return path.suffix == ".py"
+    return path.is_dir() and next(path.rglob("*.py"), None) is not None
 
 
 def _tool(ctx: CheckContext, cov: list[str], command: str, *args: str) -> None:

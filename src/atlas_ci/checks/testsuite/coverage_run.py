@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from atlas_ci.checks.base import CheckContext, python_module
+from atlas_ci.checks.testsuite import selection
 from atlas_ci.checks.testsuite.settings import CategorySettings, CoverageSettings
+from atlas_ci.interpreter import Probe
 
 DATA_DIR = "coverage"
 # An outer coverage run (atlas-ci's own suite measuring itself) must not also instrument the
@@ -19,6 +21,8 @@ _lock = threading.Lock()
 # report dir -> categories whose coverage data was written by this atlas-ci process: stale data of
 # earlier runs in the same directory is never combined.
 _recorded: dict[Path, list[str]] = {}
+# report dir -> categories that ran and selected no test (a project without tests is 0% covered).
+_empty: dict[Path, list[str]] = {}
 
 
 @dataclass(frozen=True)
@@ -43,12 +47,59 @@ def coverage_settings(ctx: CheckContext) -> CoverageSettings | None:
     return cov if isinstance(cov, CoverageSettings) and cov.enabled else None
 
 
-def invocation(ctx: CheckContext, category: str, pytest_args: list[str]) -> Invocation:
+def measured(ctx: CheckContext) -> bool:
+    """Whether this category runs under coverage (tests.coverage enabled and the category's on)."""
+    return ctx.settings_as(CategorySettings).coverage and coverage_settings(ctx) is not None
+
+
+def uses_pytest_cov(ctx: CheckContext) -> bool:
+    settings = ctx.settings_as(CategorySettings)
+    return settings.workers is not None or settings.command is not None
+
+
+def sources(ctx: CheckContext, probe: Probe | None, test_dirs: list[str]) -> list[str] | None:
+    """What coverage measures; None: the project's own coverage `source` setting decides."""
+    cov = coverage_settings(ctx)
+    if cov is not None and cov.source is not None:
+        return list(cov.source)
+    if probe is not None and probe.coverage_source:
+        return None
+    tests = {selection.normalize(t) for t in test_dirs}
+    return [p for p in ctx.project.paths if selection.normalize(p) not in tests] or ["."]
+
+
+def omit(ctx: CheckContext, probe: Probe | None, source: list[str] | None, tests: list[str]) -> str:
+    """--omit: the project's own patterns, atlas-ci's plugin, test dirs and venvs inside a source.
+
+    A command-line --omit replaces the configured one, so the project's patterns are carried over.
+    """
+    patterns = list(probe.coverage_omit if probe else ())
+    patterns.append(f"{selection.PLUGIN_DIR.resolve()}/*")
+    dirs = [(ctx.root / s).resolve() for s in source or ()]
+    inner = [ctx.root / selection.normalize(t) for t in tests if selection.normalize(t)]
+    inner += [p.parent for p in ctx.root.glob("*/pyvenv.cfg")]
+    for path in inner:
+        full = path.resolve()
+        if path.is_dir() and any(full == d or d in full.parents for d in dirs):
+            patterns.append(f"{full}/*")
+    return ",".join(dict.fromkeys(patterns))
+
+
+def measure_args(ctx: CheckContext, probe: Probe | None, test_dirs: list[str]) -> list[str]:
+    """`coverage run` options that measure the project's source and nothing of atlas-ci's."""
+    source = sources(ctx, probe, test_dirs)
+    args = [f"--source={','.join(source)}"] if source else []
+    return [*args, f"--omit={omit(ctx, probe, source, test_dirs)}"]
+
+
+def invocation(
+    ctx: CheckContext, category: str, pytest_args: list[str], measure: list[str]
+) -> Invocation:
     """argv and extra environment that run pytest, under coverage when tests.coverage wants data."""
     settings = ctx.settings_as(CategorySettings)
     pytest_cmd = ctx.command(python_module("pytest", ctx.project))
     cov = coverage_settings(ctx)
-    if not settings.coverage or cov is None:
+    if not measured(ctx) or cov is None:
         return Invocation([*pytest_cmd, *pytest_args], {})
     data = data_dir(report_dir(ctx), category)
     shutil.rmtree(data, ignore_errors=True)
@@ -61,6 +112,7 @@ def invocation(ctx: CheckContext, category: str, pytest_args: list[str]) -> Invo
             "run",
             "--parallel-mode",
             f"--data-file={data / '.coverage'}",
+            *measure,
             "-m",
             "pytest",
             *pytest_args,
@@ -68,10 +120,30 @@ def invocation(ctx: CheckContext, category: str, pytest_args: list[str]) -> Invo
         return Invocation(argv, dict(_NO_OUTER_COVERAGE), measured=True)
     # xdist workers (and a custom pytest command) are measured by pytest-cov, which combines the
     # workers' data itself. `--cov` with no value means "the project's configured source";
-    # fail-under 0 so that only tests.coverage judges the number.
-    cov_args = ["--cov", "--cov-report=", "--cov-fail-under=0"]
+    # fail-under 0 so that only tests.coverage judges the number. pytest-cov takes no --omit: the
+    # project's own coverage config is what omits there.
+    source = [a.split("=", 1)[1] for a in measure if a.startswith("--source=")]
+    cov_args = [*_cov_flags(source), "--cov-report=", "--cov-fail-under=0"]
     env = {**_NO_OUTER_COVERAGE, "COVERAGE_FILE": str(data / ".coverage")}
     return Invocation([*pytest_cmd, *cov_args, *pytest_args], env, measured=True, pytest_cov=True)
+
+
+def _cov_flags(source: list[str]) -> list[str]:
+    paths = [p for s in source for p in s.split(",") if p]
+    return [f"--cov={p}" for p in paths] or ["--cov"]
+
+
+def record_empty(reports: Path, category: str) -> None:
+    """This category ran and selected no test."""
+    with _lock:
+        names = _empty.setdefault(reports, [])
+        if category not in names:
+            names.append(category)
+
+
+def empty(reports: Path) -> list[str]:
+    with _lock:
+        return list(_empty.get(reports, []))
 
 
 def record(reports: Path, category: str) -> None:
@@ -84,9 +156,10 @@ def record(reports: Path, category: str) -> None:
 def forget(reports: Path, category: str) -> None:
     """A category about to run again no longer has data until it finishes."""
     with _lock:
-        names = _recorded.get(reports, [])
-        if category in names:
-            names.remove(category)
+        for table in (_recorded, _empty):
+            names = table.get(reports, [])
+            if category in names:
+                names.remove(category)
 
 
 def recorded(reports: Path) -> list[str]:

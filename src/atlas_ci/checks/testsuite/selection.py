@@ -22,7 +22,8 @@ def normalize(path: str) -> str:
 def collection_roots(root: Path, categories: Mapping[str, CategorySettings]) -> list[str]:
     """Every category's existing paths, nested ones dropped: marked tests may be under any of them.
 
-    Empty when no path exists; pytest then collects from its own `testpaths` (or the rootdir).
+    Empty when no path exists or one is the root itself: pytest then collects from its own
+    `testpaths` (or the rootdir), which a plain `pytest` in the repository would also do.
     """
     found: list[str] = []
     for spec in categories.values():
@@ -31,21 +32,31 @@ def collection_roots(root: Path, categories: Mapping[str, CategorySettings]) -> 
             if path not in found and (root / path).exists():
                 found.append(path)
     if "" in found:
-        return ["."]
+        return []
     return [p for p in found if not any(p.startswith(q + "/") for q in found if q != p)]
 
 
-def plugin_args(category: str, root: Path, categories: Mapping[str, CategorySettings]) -> list[str]:
-    """`-p atlas_ci_select --atlas-ci-select=<spec>`: the plugin drops other categories' tests."""
-    spec = {
+def spec(root: Path, categories: Mapping[str, CategorySettings]) -> dict[str, object]:
+    """What the plugin needs to sort tests: the root and every category's paths and marker."""
+    return {
         "root": str(root.resolve()),
-        "category": category,
         "categories": {
             n: {"paths": [normalize(p) for p in s.paths], "marker": s.marker}
             for n, s in categories.items()
         },
     }
-    return ["-p", PLUGIN, f"--atlas-ci-select={json.dumps(spec, separators=(',', ':'))}"]
+
+
+def plugin_args(category: str, root: Path, categories: Mapping[str, CategorySettings]) -> list[str]:
+    """`-p atlas_ci_select --atlas-ci-select=<spec>`: the plugin drops other categories' tests."""
+    data = {**spec(root, categories), "category": category}
+    return ["-p", PLUGIN, f"--atlas-ci-select={json.dumps(data, separators=(',', ':'))}"]
+
+
+def collect_args(root: Path, categories: Mapping[str, CategorySettings], out: Path) -> list[str]:
+    """`-p atlas_ci_select --atlas-ci-collect=<spec>`: the plugin writes each test's categories."""
+    data = {**spec(root, categories), "out": str(out)}
+    return ["-p", PLUGIN, f"--atlas-ci-collect={json.dumps(data, separators=(',', ':'))}"]
 
 
 def plugin_env() -> dict[str, str]:

@@ -9,16 +9,14 @@ from pydantic import Field, field_validator, model_validator
 
 from atlas_ci.settings import CheckSettings, GateSettings
 
-# unit is the catch-all: every test under tests/ that no more specific path or marker claims.
+# The built-in categories select by path (marker ""): unit is the catch-all (tests/, or wherever
+# pytest's own testpaths look when there is no tests/), the others exist only where their directory,
+# or else a test carrying their marker, exists (see categories.py).
 DEFAULT_CATEGORIES: dict[str, dict[str, Any]] = {
-    "unit": {"paths": ("tests",), "marker": "unit", "allow_empty": True},
-    "integration": {"paths": ("tests/integration",), "marker": "integration", "allow_empty": True},
-    "observability": {
-        "paths": ("tests/observability",),
-        "marker": "observability",
-        "allow_empty": True,
-    },
-    "reliability": {"paths": ("tests/reliability",), "marker": "reliability", "allow_empty": True},
+    "unit": {"paths": ("tests",), "marker": "", "allow_empty": True},
+    "integration": {"paths": ("tests/integration",), "marker": "", "allow_empty": True},
+    "observability": {"paths": ("tests/observability",), "marker": "", "allow_empty": True},
+    "reliability": {"paths": ("tests/reliability",), "marker": "", "allow_empty": True},
 }
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -32,16 +30,19 @@ class CategorySettings(CheckSettings):
 
     paths: tuple[str, ...] = Field(
         default=(),
-        description="Directories or files (relative to the repository root) whose unmarked tests "
-        "belong to this category. A test under several categories' paths belongs to the one with "
-        "the longest (most specific) path. Defaults: unit = tests; integration, observability, "
-        "reliability = tests/<name>; none for categories you add.",
+        description="Directories or files (relative to the repository root) this category selects "
+        "from. Without a marker: the tests there that no marker category claims, each going to the "
+        "marker-less category with the longest (most specific) path containing it; on a tie (two "
+        "categories listing the same path) to the one whose name sorts first. With a marker: only "
+        "the tests carrying it, and only under these paths (none: anywhere). Defaults: unit = "
+        "tests; integration, observability, reliability = tests/<name>; none for the ones you add.",
     )
     marker: str = Field(
         default="",
-        description="pytest marker (a name, not an expression) that puts a test in this category "
-        "wherever it lives; a marked test is run by the categories whose marker it carries and "
-        'by no other. Default: the category\'s name. Set "" to select by path only.',
+        description="pytest marker (a name, not an expression): the category then selects only "
+        "tests carrying it (within its paths); such a test is run by the categories whose marker "
+        "it carries and by no other. Default: the category's name for categories you add, "
+        '"" (by path) for the built-in ones. Set "" to select by path only.',
     )
     workers: Literal["auto", "logical"] | int | None = Field(
         default=None,
@@ -91,12 +92,19 @@ class CoverageSettings(CheckSettings):
         description="Minimum total coverage, percent "
         "(as `coverage report` computes it: statements, plus branches if enabled).",
     )
+    source: tuple[str, ...] | None = Field(
+        default=None,
+        description="What coverage measures (coverage's --source). Default: the project's own "
+        "coverage `source` setting if it has one, else [project] paths without the test "
+        "directories. Test directories inside a source are omitted; atlas-ci's files never count.",
+    )
     min_new: float | None = Field(
         default=None,
         ge=0,
         le=100,
         description="Minimum percent of executable lines added or changed since `--base REF` that "
-        "tests executed; each uncovered new range is a finding. Ignored without --base.",
+        "tests executed; each uncovered new range is a finding. With --base the new-code metric is "
+        "always reported; this only decides whether it fails.",
     )
 
 

@@ -1,0 +1,132 @@
+"""The suite collected once for all categories: one `pytest --collect-only` pass, shared by them.
+
+Each category then runs pytest on the test files holding its tests only (a category that selects
+nothing runs no pytest at all), and the selection plugin keeps its tests within those files. When
+the pass cannot sort the suite (a broken conftest, an unreadable answer), every category falls back
+to collecting on its own, where pytest's own error reaches the user.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import TypeAdapter
+
+from atlas_ci.checks.base import CheckContext, python_module
+from atlas_ci.checks.testsuite import selection
+from atlas_ci.checks.testsuite.settings import CategorySettings
+from atlas_ci.errors import CheckError
+
+OUT_NAME = ".collection.json"
+# Past this many files the category collects its roots instead (argv stays short).
+MAX_FILES = 400
+
+
+@dataclass(frozen=True)
+class Collection:
+    """category -> the test files holding its tests (and the modules that failed to import)."""
+
+    files: Mapping[str, tuple[str, ...]]
+    counts: Mapping[str, int]
+
+
+# What the plugin writes: {"items": [[path, [category...]]...], "errors": [[path, [...]]...]}.
+_SHAPE: TypeAdapter[dict[str, list[tuple[str | None, list[str]]]]] = TypeAdapter(
+    dict[str, list[tuple[str | None, list[str]]]]
+)
+_lock = threading.Lock()
+_cache: dict[tuple[str, ...], Collection | None] = {}
+
+
+def shared(
+    ctx: CheckContext, categories: Mapping[str, CategorySettings], reports: Path
+) -> Collection | None:
+    """The collection of this suite (one pass per run, whichever category asks first)."""
+    roots = selection.collection_roots(ctx.root, categories)
+    spec = json.dumps(selection.spec(ctx.root, categories), sort_keys=True)
+    key = (str(ctx.root), ctx.project.python, spec, _signature(ctx.root, roots))
+    with _lock:
+        if key not in _cache:
+            _cache[key] = _collect(ctx, categories, roots, reports)
+        return _cache[key]
+
+
+def _collect(
+    ctx: CheckContext,
+    categories: Mapping[str, CategorySettings],
+    roots: list[str],
+    reports: Path,
+) -> Collection | None:
+    out = reports / "junit" / OUT_NAME
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.unlink(missing_ok=True)
+    argv = [
+        *python_module("pytest", ctx.project),
+        "--collect-only",
+        "-qq",
+        "-p",
+        "no:cacheprovider",
+        "--continue-on-collection-errors",
+        *selection.collect_args(ctx.root, categories, out),
+        *roots,
+    ]
+    res = ctx.run(argv, env=selection.plugin_env())
+    if res.timed_out:
+        raise CheckError(f"collecting the tests timed out after {ctx.settings.timeout:g}s")
+    try:
+        data = _SHAPE.validate_json(out.read_bytes())
+        return _sorted(data, categories)
+    except (OSError, ValueError, KeyError):  # pydantic's ValidationError is a ValueError
+        return None
+    finally:
+        out.unlink(missing_ok=True)
+
+
+Answer = dict[str, list[tuple[str | None, list[str]]]]
+
+
+def _sorted(data: Answer, categories: Mapping[str, object]) -> Collection:
+    files: dict[str, set[str]] = {name: set() for name in categories}
+    counts = dict.fromkeys(categories, 0)
+    for path, owners in data["items"]:
+        for name in owners:
+            counts[name] += 1
+            if path:
+                files[name].add(path)
+    for path, owners in data["errors"]:
+        for name in owners:
+            if path:
+                files[name].add(path)
+    return Collection({n: tuple(sorted(f)) for n, f in files.items()}, counts)
+
+
+def _signature(root: Path, roots: list[str]) -> str:
+    """Changes when a Python file under the roots changes: a cached pass is never stale."""
+    count, newest = 0, 0
+    for top in [root / r for r in roots] or [root]:
+        for folder, dirs, names in os.walk(top):
+            dirs[:] = [
+                d
+                for d in dirs
+                if not d.startswith(".")
+                and d not in {"__pycache__", "node_modules"}
+                and not (Path(folder) / d / "pyvenv.cfg").exists()
+            ]
+            for name in names:
+                if name.endswith((".py", ".toml", ".ini", ".cfg")):
+                    count += 1
+                    try:
+                        newest = max(newest, (Path(folder) / name).stat().st_mtime_ns)
+                    except OSError:
+                        continue
+    return f"{count}:{newest}"
+
+
+def forget() -> None:
+    with _lock:
+        _cache.clear()
