@@ -18,6 +18,7 @@ import threading
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from atlas_ci import process
 from atlas_ci.errors import CheckError, ToolNotFoundError
@@ -183,12 +184,21 @@ def _run_probe(python: str, root: Path, packages: tuple[str, ...]) -> Probe:
             f"the project interpreter {python} cannot be started ({exc}); "
             "set [project] python to the interpreter that has the project's dependencies"
         ) from exc
-    try:
-        data = json.loads(res.stdout.strip().splitlines()[-1]) if res.returncode == 0 else None
-    except (IndexError, json.JSONDecodeError):
-        data = None
-    if not isinstance(data, dict):
+    data = _answer(res) if res.returncode == 0 else None
+    if data is None:
         raise CheckError(f"cannot probe the project interpreter {python}: {res.output_tail}")
+    return _probe_from(python, data)
+
+
+def _answer(res: process.ProcessResult) -> dict[str, Any] | None:
+    try:
+        data = json.loads(res.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _probe_from(python: str, data: dict[str, Any]) -> Probe:
     source = data.get("coverage_source")
     return Probe(
         python=python,
@@ -217,7 +227,10 @@ def check_imports(found: Probe, expected: dict[str, Path], root: Path) -> None:
     wrong = [
         (name, origin)
         for name, origin in found.origins.items()
-        if origin and not origin.startswith("!") and not _inside(Path(origin), expected[name])
+        if name in expected
+        and origin
+        and not origin.startswith("!")
+        and not _inside(Path(origin), expected[name])
     ]
     if not wrong:
         return

@@ -159,3 +159,24 @@ def test_coverage_alone_has_no_data_to_judge(tmp_path):
     results = run_gate(root, only=["coverage"])
     assert results["tests.coverage"].status is Status.ERROR
     assert "run the test categories too" in results["tests.coverage"].reason
+
+
+def test_a_marker_category_sharing_unit_paths_runs_only_its_marked_tests(tmp_path):
+    root = copy_fixture("project", tmp_path)
+    config = (
+        '[gates.tests.categories.integration]\npaths = ["tests/unit"]\nmarker = "integration"\n'
+    )
+    results = run_gate(root, only=["unit", "integration"], config_text=config)
+    unit, integration = results["tests.unit"], results["tests.integration"]
+    assert unit.status is Status.FAILED
+    assert [f.message.split(" failed")[0] for f in unit.findings] == [
+        "tests/unit/test_ops.py::test_mul"
+    ]
+    assert integration.status is Status.PASSED, integration.reason
+    cases = junit.parse(root / "reports" / "junit" / "integration.xml").cases
+    assert [c.nodeid for c in cases] == [
+        "tests/unit/test_marked.py::test_marked_integration_under_unit_path"
+    ]
+    unit_ids = {c.nodeid for c in junit.parse(root / "reports" / "junit" / "unit.xml").cases}
+    assert len(unit_ids) == 6
+    assert "tests/unit/test_marked.py::test_marked_integration_under_unit_path" not in unit_ids

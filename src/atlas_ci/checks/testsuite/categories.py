@@ -8,16 +8,14 @@ test file uses `pytest.mark.<name>`, else not at all (reported skipped, at no co
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from atlas_ci import fileset
 from atlas_ci.checks.testsuite.settings import DEFAULT_CATEGORIES, CategorySettings
 
-# Directories never searched for test files: environments, caches and build output.
-_SKIP_DIRS = frozenset({"node_modules", "__pycache__", "build", "dist", "site-packages"})
 _SCAN_LIMIT = 5000
 
 
@@ -32,19 +30,27 @@ def resolve(categories: dict[str, CategorySettings], root: Path) -> Resolved:
     present: dict[str, CategorySettings] = {}
     absent: dict[str, str] = {}
     auto = [n for n, s in categories.items() if _is_default(n, s)]
-    used = _markers_used(root, [n for n in auto if n != "unit"]) if auto else set()
+    used = _markers_used(root, [n for n in auto if n != "unit"])
     for name, spec in categories.items():
-        if name not in auto:
-            present[name] = spec
-        elif name == "unit":
-            present[name] = spec if (root / "tests").is_dir() else _copy(spec, ("",), "")
-        elif (root / spec.paths[0]).exists():
-            present[name] = spec
-        elif name in used:
-            present[name] = _copy(spec, (), name)
+        found = _applied(name, spec, root, used) if name in auto else spec
+        if isinstance(found, str):
+            absent[name] = found
         else:
-            absent[name] = f"no {spec.paths[0]} directory and no test marked {name}"
+            present[name] = found
     return Resolved(present, absent)
+
+
+def _applied(
+    name: str, spec: CategorySettings, root: Path, used: set[str]
+) -> CategorySettings | str:
+    """A built-in category at its default selection, as it applies here (or why it does not)."""
+    if name == "unit":
+        return spec if (root / "tests").is_dir() else _copy(spec, ("",), "")
+    if (root / spec.paths[0]).exists():
+        return spec
+    if name in used:
+        return _copy(spec, (), name)
+    return f"no {spec.paths[0]} directory and no test marked {name}"
 
 
 def _is_default(name: str, spec: CategorySettings) -> bool:
@@ -78,21 +84,14 @@ def _markers_used(root: Path, names: list[str]) -> set[str]:
 
 def _test_files(root: Path) -> Iterator[Path]:
     """Python files named like tests or conftests, outside environments and caches (bounded)."""
-    seen = 0
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [
-            d
-            for d in dirs
-            if not d.startswith(".")
-            and d not in _SKIP_DIRS
-            and not (Path(folder) / d / "pyvenv.cfg").exists()
-        ]
-        for name in files:
-            if name.endswith(".py") and (name.startswith("test") or name.endswith(_SUFFIXES)):
-                seen += 1
-                yield Path(folder) / name
-        if seen > _SCAN_LIMIT:
+    for seen, path in enumerate(p for p in fileset.walk(root) if _is_test_file(p.name)):
+        if seen >= _SCAN_LIMIT:
             return
+        yield path
+
+
+def _is_test_file(name: str) -> bool:
+    return name.endswith(".py") and (name.startswith("test") or name.endswith(_SUFFIXES))
 
 
 _SUFFIXES = ("_test.py", "conftest.py", "tests.py")

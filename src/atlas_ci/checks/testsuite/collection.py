@@ -9,7 +9,6 @@ to collecting on its own, where pytest's own error reaches the user.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
+from atlas_ci import fileset
 from atlas_ci.checks.base import CheckContext, python_module
 from atlas_ci.checks.testsuite import selection
 from atlas_ci.checks.testsuite.settings import CategorySettings
@@ -106,25 +106,21 @@ def _sorted(data: Answer, categories: Mapping[str, object]) -> Collection:
 
 
 def _signature(root: Path, roots: list[str]) -> str:
-    """Changes when a Python file under the roots changes: a cached pass is never stale."""
+    """Changes when a Python or config file under the roots changes: no stale cached pass."""
     count, newest = 0, 0
     for top in [root / r for r in roots] or [root]:
-        for folder, dirs, names in os.walk(top):
-            dirs[:] = [
-                d
-                for d in dirs
-                if not d.startswith(".")
-                and d not in {"__pycache__", "node_modules"}
-                and not (Path(folder) / d / "pyvenv.cfg").exists()
-            ]
-            for name in names:
-                if name.endswith((".py", ".toml", ".ini", ".cfg")):
-                    count += 1
-                    try:
-                        newest = max(newest, (Path(folder) / name).stat().st_mtime_ns)
-                    except OSError:
-                        continue
+        for path in fileset.walk(top):
+            if path.suffix in {".py", ".toml", ".ini", ".cfg"}:
+                count += 1
+                newest = max(newest, _mtime(path))
     return f"{count}:{newest}"
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 def forget() -> None:

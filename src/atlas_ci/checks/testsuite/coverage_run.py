@@ -76,13 +76,17 @@ def omit(ctx: CheckContext, probe: Probe | None, source: list[str] | None, tests
     patterns = list(probe.coverage_omit if probe else ())
     patterns.append(f"{selection.PLUGIN_DIR.resolve()}/*")
     dirs = [(ctx.root / s).resolve() for s in source or ()]
-    inner = [ctx.root / selection.normalize(t) for t in tests if selection.normalize(t)]
-    inner += [p.parent for p in ctx.root.glob("*/pyvenv.cfg")]
-    for path in inner:
-        full = path.resolve()
-        if path.is_dir() and any(full == d or d in full.parents for d in dirs):
-            patterns.append(f"{full}/*")
+    for path in _inner_dirs(ctx.root, tests):
+        if any(path == d or d in path.parents for d in dirs):
+            patterns.append(f"{path}/*")
     return ",".join(dict.fromkeys(patterns))
+
+
+def _inner_dirs(root: Path, tests: list[str]) -> list[Path]:
+    """The test directories and virtual environments directly under the root, resolved."""
+    found = [root / selection.normalize(t) for t in tests if selection.normalize(t)]
+    found += [p.parent for p in root.glob("*/pyvenv.cfg")]
+    return [p.resolve() for p in found if p.is_dir()]
 
 
 def measure_args(ctx: CheckContext, probe: Probe | None, test_dirs: list[str]) -> list[str]:

@@ -43,6 +43,11 @@ def owners(relpath: str | None, markers: Iterable[str], categories: Mapping[str,
     }
     if marked or relpath is None:
         return marked
+    return _by_path(relpath, categories)
+
+
+def _by_path(relpath: str, categories: Mapping[str, Any]) -> set[str]:
+    """The marker-less category whose path contains the test most specifically (one, or none)."""
     depth = {
         n: max((_match(relpath, p) for p in spec.get("paths", ())), default=-1)
         for n, spec in sorted(categories.items())
