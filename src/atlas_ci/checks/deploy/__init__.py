@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from atlas_ci.checks.deploy.reports import Reports
 from atlas_ci.checks.deploy.systemd import Systemd
 from atlas_ci.checks.spec import GateSpec, NotImplementedCheck
 
@@ -12,7 +13,7 @@ GATE = GateSpec(
         NotImplementedCheck("deploy", "package"),
         NotImplementedCheck("deploy", "sbom"),
         NotImplementedCheck("deploy", "secrets"),
-        NotImplementedCheck("deploy", "reports"),
+        Reports(),
     ),
     summary="systemd-analyze, build, twine, cyclonedx-py and the other gates' reports",
 )
