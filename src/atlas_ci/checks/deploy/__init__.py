@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from atlas_ci.checks.deploy.package import Package
 from atlas_ci.checks.deploy.reports import Reports
+from atlas_ci.checks.deploy.sbom import Sbom
+from atlas_ci.checks.deploy.secrets import DeploySecrets
+from atlas_ci.checks.deploy.settings import DeployGateSettings
 from atlas_ci.checks.deploy.systemd import Systemd
-from atlas_ci.checks.spec import GateSpec, NotImplementedCheck
+from atlas_ci.checks.spec import GateSpec
+
+__all__ = ["GATE", "DeployGateSettings"]
 
 GATE = GateSpec(
     name="deploy",
-    checks=(
-        Systemd(),
-        NotImplementedCheck("deploy", "package"),
-        NotImplementedCheck("deploy", "sbom"),
-        NotImplementedCheck("deploy", "secrets"),
-        Reports(),
-    ),
-    summary="systemd-analyze, build, twine, cyclonedx-py and the other gates' reports",
+    checks=(Systemd(), Package(), Sbom(), DeploySecrets(), Reports()),
+    settings_model=DeployGateSettings,
+    summary="systemd-analyze, build, twine, cyclonedx-py, detect-secrets and the gates' reports",
 )

@@ -1,0 +1,162 @@
+"""deploy.sbom: a CycloneDX SBOM (cyclonedx-py) of each distribution's installed closure, validated.
+
+The SBOM is taken from the fresh venv the wheel was installed into, so it lists exactly what a
+deployment gets. `--output-reproducible` with SOURCE_DATE_EPOCH (the build's) makes the same
+commit give the same file. Validation uses cyclonedx-python-lib's strict JSON schema validator.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding, relpath
+from atlas_ci.checks.deploy import build
+from atlas_ci.checks.deploy.build import Distribution
+from atlas_ci.checks.deploy.common import run_checked, work_dir
+from atlas_ci.errors import CheckError
+from atlas_ci.model import CheckResult, Finding, Metric, Severity
+from atlas_ci.settings import CheckSettings
+
+SPEC_VERSION = "1.6"
+SPDX_TOKEN = re.compile(r"[A-Za-z0-9.+-]+")
+EXPRESSION_WORDS = frozenset({"AND", "OR", "WITH"})
+
+
+class SbomSettings(CheckSettings):
+    deny_licenses: tuple[str, ...] = Field(
+        default=(),
+        description="SPDX licence ids no shipped component may carry (e.g. AGPL-3.0-only).",
+    )
+
+
+class Sbom:
+    gate = "deploy"
+    name = "sbom"
+    tool = "cyclonedx-py"
+    settings_model = SbomSettings
+    exclusive = False
+
+    def default_command(self, project: ProjectInfo) -> list[str]:
+        return ["cyclonedx-py"]
+
+    def version(self, project: ProjectInfo) -> str | None:
+        try:
+            return metadata.version("cyclonedx-bom")
+        except metadata.PackageNotFoundError:
+            return None
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        settings = ctx.settings_as(SbomSettings)
+        built = build.ensure(ctx)
+        unusable = [d.label for d in built.dists if d.venv is None]
+        if unusable:
+            raise CheckError(
+                f"no installed closure to describe for {', '.join(unusable)} "
+                "(its build or install failed: see deploy.package)"
+            )
+        command = ctx.command(self.default_command(ctx.project))
+        findings: list[Finding] = []
+        metrics: list[Metric] = []
+        artifacts: list[str] = []
+        for dist in built.dists:
+            path = sbom_path(ctx, dist)
+            bom = self._generate(ctx, command, dist, path, built.epoch)
+            components = bom.get("components") or []
+            metrics.append(Metric(name=f"components {dist.name}", value=len(components)))
+            findings += self._licences(ctx, dist, components, settings)
+            artifacts.append(relpath(path, ctx.project.report_dir))
+        return judged(
+            self,
+            findings,
+            metrics,
+            version=self.version(ctx.project),
+            reason_ok=f"{len(artifacts)} valid CycloneDX {SPEC_VERSION} SBOM(s)",
+            artifacts=artifacts,
+        )
+
+    def _generate(
+        self, ctx: CheckContext, command: list[str], dist: Distribution, out: Path, epoch: int
+    ) -> dict[str, Any]:
+        assert dist.venv is not None  # noqa: S101 - checked by run()
+        argv = [
+            *command,
+            "environment",
+            "--output-reproducible",
+            "--of",
+            "JSON",
+            "--sv",
+            SPEC_VERSION,
+            "--pyproject",
+            str(ctx.root / dist.path / "pyproject.toml"),
+            "-o",
+            str(out),
+            str(dist.venv / "bin" / "python"),
+        ]
+        run_checked(ctx, argv, "cyclonedx-py", env={"SOURCE_DATE_EPOCH": str(epoch)})
+        return validate(out)
+
+    def _licences(
+        self,
+        ctx: CheckContext,
+        dist: Distribution,
+        components: list[dict[str, Any]],
+        settings: SbomSettings,
+    ) -> list[Finding]:
+        denied = {d.lower() for d in settings.deny_licenses}
+        found = []
+        for component in components:
+            hit = sorted(ids & denied) if (ids := licence_ids(component)) else []
+            if hit:
+                name = f"{component.get('name')} {component.get('version', '')}".strip()
+                found.append(
+                    make_finding(
+                        self,
+                        ctx.root,
+                        rule_id="denied-license",
+                        message=f"{dist.name} ships {name}, licensed {', '.join(hit)} (denied)",
+                        path=None,
+                        severity=Severity.HIGH,
+                        tags=("license",),
+                    )
+                )
+        return found
+
+
+def sbom_path(ctx: CheckContext, dist: Distribution) -> Path:
+    return work_dir(ctx, "sbom") / f"{dist.name}-{dist.version}.cdx.json"
+
+
+def validate(path: Path) -> dict[str, Any]:
+    """The SBOM, after cyclonedx-python-lib's strict schema validation passed."""
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CheckError(f"cyclonedx-py wrote no SBOM at {path.name}: {exc}") from None
+    error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text)
+    if error is not None:
+        raise CheckError(f"{path.name} is not valid CycloneDX {SPEC_VERSION}: {error}")
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise CheckError(f"{path.name} is not a CycloneDX document")
+    return data
+
+
+def licence_ids(component: dict[str, Any]) -> set[str]:
+    """Lower-cased SPDX ids named by a component's licences (ids, names and expressions)."""
+    ids: set[str] = set()
+    for entry in component.get("licenses") or []:
+        if not isinstance(entry, dict):
+            continue
+        lic = entry.get("license") or {}
+        text = entry.get("expression") or lic.get("id") or lic.get("name") or ""
+        ids |= {t.lower() for t in SPDX_TOKEN.findall(str(text)) if t not in EXPRESSION_WORDS}
+    return ids

@@ -1,0 +1,141 @@
+"""deploy.secrets: detect-secrets over what ships — the unpacked wheels and sdists, and the units
+and configuration files the bundle carries — so a file git ignores but the build picked up (a
+`.env`, a key) never leaves. Only detect-secrets' JSON is read: it holds hashes, never values.
+"""
+
+from __future__ import annotations
+
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, python_module, tool_version
+from atlas_ci.checks.deploy import build
+from atlas_ci.checks.deploy.common import work_dir
+from atlas_ci.checks.security.secrets_report import Hit, load_scan, to_findings
+from atlas_ci.checks.security.secrets_scan import BATCH, batches, error_kind
+from atlas_ci.errors import CheckError
+from atlas_ci.model import CheckResult
+from atlas_ci.settings import CheckSettings
+
+# Unpacking is bounded: a hostile or broken archive cannot fill the disk.
+MAX_MEMBER_BYTES = 64 * 1024 * 1024
+MAX_MEMBERS = 20000
+
+
+class DeploySecretsSettings(CheckSettings):
+    pass
+
+
+class DeploySecrets:
+    gate = "deploy"
+    name = "secrets"
+    tool = "detect-secrets"
+    settings_model = DeploySecretsSettings
+    exclusive = False
+
+    def default_command(self, project: ProjectInfo) -> list[str]:
+        return python_module("detect_secrets")
+
+    def version(self, project: ProjectInfo) -> str | None:
+        return tool_version(self.default_command(project), project.root)
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        built = build.ensure(ctx)
+        broken = [d.label for d in built.dists if d.build_error is not None]
+        if broken:
+            raise CheckError(
+                f"nothing to scan: the build of {', '.join(broken)} failed (see deploy.package)"
+            )
+        command = ctx.command(self.default_command(ctx.project))
+        hits: list[Hit] = []
+        scanned = 0
+        with tempfile.TemporaryDirectory(dir=work_dir(ctx)) as tmp:
+            for artifact in (a for d in built.dists for a in d.artifacts):
+                target = Path(tmp) / artifact.name
+                files = unpack(artifact, target)
+                scanned += len(files)
+                label = _label(ctx, artifact)
+                hits += [_renamed(h, label) for h in scan_tree(ctx, command, target, files)]
+            extra = bundled_files(ctx)
+            scanned += len(extra)
+            hits += scan_tree(ctx, command, ctx.root, extra)
+        findings = to_findings(self, ctx, hits)
+        return judged(
+            self,
+            findings,
+            version=tool_version(command, ctx.root),
+            reason_ok=f"no secrets in {scanned} shipped file(s)",
+        )
+
+
+def bundled_files(ctx: CheckContext) -> list[str]:
+    """The repository files the bundle copies besides the distributions (units, config)."""
+    from atlas_ci.checks.deploy.bundle_inputs import config_paths, unit_paths
+
+    return sorted({*unit_paths(ctx), *config_paths(ctx)})
+
+
+def scan_tree(ctx: CheckContext, command: list[str], root: Path, files: list[str]) -> list[Hit]:
+    hits = []
+    for batch in batches(files, BATCH):
+        res = ctx.run([*command, "scan", "-n", "--", *batch], cwd=root)
+        if res.timed_out:
+            raise CheckError(f"detect-secrets timed out after {ctx.settings.timeout:g}s")
+        if res.returncode != 0:
+            raise CheckError(
+                f"detect-secrets exited {res.returncode}{error_kind(res.stderr)} "
+                "(its output is withheld: it may quote a scanned line)"
+            )
+        hits += load_scan(res.stdout, root, source="detect-secrets output")
+    return hits
+
+
+def unpack(archive: Path, target: Path) -> list[str]:
+    """Regular files of a wheel or sdist under target; names that would escape it are refused."""
+    target.mkdir(parents=True)
+    if archive.suffix == ".whl":
+        with zipfile.ZipFile(archive) as zf:
+            members = [(i.filename, i.file_size) for i in zf.infolist() if not i.is_dir()]
+            _check(archive, members)
+            for name, _ in members:
+                _write(target, name, zf.read(name))
+    else:
+        with tarfile.open(archive, "r:gz") as tf:
+            infos = [m for m in tf.getmembers() if m.isfile()]
+            _check(archive, [(m.name, m.size) for m in infos])
+            for info in infos:
+                handle = tf.extractfile(info)
+                if handle is not None:
+                    _write(target, info.name, handle.read())
+    return sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
+
+
+def _check(archive: Path, members: list[tuple[str, int]]) -> None:
+    if len(members) > MAX_MEMBERS:
+        raise CheckError(f"{archive.name} has more than {MAX_MEMBERS} files")
+    for name, size in members:
+        parts = PurePosixPath(name).parts
+        if name.startswith("/") or ".." in parts:
+            raise CheckError(f"{archive.name} holds a path outside the archive: {name}")
+        if size > MAX_MEMBER_BYTES:
+            raise CheckError(f"{archive.name}: {name} is larger than {MAX_MEMBER_BYTES} bytes")
+
+
+def _write(target: Path, name: str, data: bytes) -> None:
+    path = target / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _label(ctx: CheckContext, artifact: Path) -> str:
+    try:
+        return artifact.resolve().relative_to(ctx.root.resolve()).as_posix()
+    except ValueError:
+        return artifact.name
+
+
+def _renamed(hit: Hit, label: str) -> Hit:
+    # "dist/x.whl/pkg/.env": the archive, then the member, so the finding says what ships it.
+    return Hit(f"{label}/{hit.path}", hit.line, hit.kind, hit.hashed_secret)
