@@ -57,7 +57,7 @@ class Build:
     dists: tuple[Distribution, ...]
 
 
-_cache: dict[tuple[str, ...], Build] = {}
+_cache: dict[tuple[str, ...], Distribution] = {}
 _locks: dict[tuple[str, ...], threading.Lock] = {}
 _guard = threading.Lock()
 
@@ -68,21 +68,24 @@ def gate_settings(ctx: CheckContext) -> DeployGateSettings:
 
 
 def ensure(ctx: CheckContext) -> Build:
-    """The run's build, made by whichever deploy check asks first."""
+    """The run's build, made by whichever deploy check asks first (one lock per distribution)."""
     gate = gate_settings(ctx)
     epoch = source_date_epoch(ctx)
+    return Build(epoch, tuple(_ensure_one(ctx, gate, path, epoch) for path in gate.distributions))
+
+
+def _ensure_one(ctx: CheckContext, gate: DeployGateSettings, path: str, epoch: int) -> Distribution:
     key = (
         str(ctx.project.report_dir.resolve()),
-        str(ctx.root.resolve()),
-        gate.model_dump_json(include={"distributions", "build_isolation", "install_from"}),
+        str((ctx.root / path).resolve()),
+        gate.model_dump_json(include={"build_isolation", "install_from"}),
         str(epoch),
     )
     with _guard:
         lock = _locks.setdefault(key, threading.Lock())
     with lock:
         if key not in _cache:
-            dists = tuple(_build_one(ctx, gate, path, epoch) for path in gate.distributions)
-            _cache[key] = Build(epoch, dists)
+            _cache[key] = _build_one(ctx, gate, path, epoch)
         return _cache[key]
 
 
