@@ -57,7 +57,7 @@ class Reports:
             finding = self._finding(
                 ctx, "no-evidence", "no gate reports given: use --from DIR or --run-gates"
             )
-            return judged(self, [finding])
+            return self._judged([finding], "")
         head = git_commit(ctx.root)
         if head is None:
             raise CheckError("not a git work tree: cannot tell which commit the reports are for")
@@ -66,7 +66,15 @@ class Reports:
         for gate in settings.require:
             findings += self._judge_gate(ctx, settings, reports, gate, head)
         ok = f"{', '.join(settings.require)}: reports for {head[:12]} all meet the policy"
-        return judged(self, findings, reason_ok=ok)
+        return self._judged(findings, ok)
+
+    def _judged(self, findings: list[Finding], ok: str) -> CheckResult:
+        """Like judged(), with the reasons themselves in the summary: they are the no-go."""
+        res = judged(self, findings, reason_ok=ok)
+        if not findings:
+            return res
+        more = f" (+{len(findings) - 3} more)" if len(findings) > 3 else ""
+        return res.model_copy(update={"reason": "; ".join(f.message for f in findings[:3]) + more})
 
     def _judge_gate(
         self,
