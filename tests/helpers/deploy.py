@@ -11,6 +11,7 @@ from typing import Any
 
 from atlas_ci import reporting
 from atlas_ci.checks.base import Check, CheckContext, ProjectInfo
+from atlas_ci.checks.deploy.settings import DeployGateSettings
 from atlas_ci.model import CheckResult, Report, Status
 from atlas_ci.settings import CheckSettings, GateSettings
 
@@ -36,7 +37,7 @@ def make_ctx(
     return CheckContext(
         project=project,
         settings=settings or check.settings_model(),
-        gate_settings=gate_settings or GateSettings(),
+        gate_settings=gate_settings or DeployGateSettings(),
     )
 
 

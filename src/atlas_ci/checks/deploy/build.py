@@ -15,17 +15,24 @@ import shutil
 import sys
 import threading
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from packaging.utils import parse_sdist_filename, parse_wheel_filename
 
-from atlas_ci import process
 from atlas_ci.checks.base import CheckContext
-from atlas_ci.checks.deploy.common import work_dir
+from atlas_ci.checks.deploy.common import run, work_dir
 from atlas_ci.checks.deploy.settings import DeployGateSettings
-from atlas_ci.checks.quality.common import exit_problem, tail
+from atlas_ci.checks.toolkit import ANY_EXIT, Tool, clean, error_line
 from atlas_ci.errors import CheckError
+from atlas_ci.process import ProcessResult
+
+DeployContext = CheckContext[Any, DeployGateSettings]
+BUILD = Tool("python -m build", (sys.executable, "-m", "build"), distribution="build")
+VENV = Tool("python -m venv", (sys.executable, "-m", "venv"))
+PIP = Tool("pip", (sys.executable, "-m", "pip"), distribution="pip")
+GIT = Tool("git", ("git",))
 
 
 @dataclass(frozen=True)
@@ -62,19 +69,16 @@ _locks: dict[tuple[str, ...], threading.Lock] = {}
 _guard = threading.Lock()
 
 
-def gate_settings(ctx: CheckContext) -> DeployGateSettings:
-    settings = ctx.gate_settings
-    return settings if isinstance(settings, DeployGateSettings) else DeployGateSettings()
-
-
-def ensure(ctx: CheckContext) -> Build:
+def ensure(ctx: DeployContext) -> Build:
     """The run's build, made by whichever deploy check asks first (one lock per distribution)."""
-    gate = gate_settings(ctx)
+    gate = ctx.gate_settings
     epoch = source_date_epoch(ctx)
     return Build(epoch, tuple(_ensure_one(ctx, gate, path, epoch) for path in gate.distributions))
 
 
-def _ensure_one(ctx: CheckContext, gate: DeployGateSettings, path: str, epoch: int) -> Distribution:
+def _ensure_one(
+    ctx: DeployContext, gate: DeployGateSettings, path: str, epoch: int
+) -> Distribution:
     key = (
         str(ctx.project.report_dir.resolve()),
         str((ctx.root / path).resolve()),
@@ -95,14 +99,14 @@ def forget() -> None:
         _cache.clear()
 
 
-def source_date_epoch(ctx: CheckContext) -> int:
+def source_date_epoch(ctx: DeployContext) -> int:
     """SOURCE_DATE_EPOCH when set, else the commit time of HEAD (reproducible builds)."""
     given = os.environ.get("SOURCE_DATE_EPOCH")
     if given:
         if not given.isdigit():
             raise CheckError(f"SOURCE_DATE_EPOCH is not a UNIX time: {given!r}")
         return int(given)
-    res = process.run(["git", "log", "-1", "--format=%ct", "HEAD"], cwd=ctx.root, timeout=30)
+    res = run(ctx, GIT, ["log", "-1", "--format=%ct", "HEAD"], ok_codes=ANY_EXIT, timeout=30)
     text = res.stdout.strip()
     if res.returncode != 0 or not text.isdigit():
         raise CheckError(
@@ -111,7 +115,7 @@ def source_date_epoch(ctx: CheckContext) -> int:
     return int(text)
 
 
-def _build_one(ctx: CheckContext, gate: DeployGateSettings, path: str, epoch: int) -> Distribution:
+def _build_one(ctx: DeployContext, gate: DeployGateSettings, path: str, epoch: int) -> Distribution:
     project = (ctx.root / path).resolve()
     if not (project / "pyproject.toml").is_file():
         raise CheckError(f"distribution '{path}' has no pyproject.toml")
@@ -119,17 +123,16 @@ def _build_one(ctx: CheckContext, gate: DeployGateSettings, path: str, epoch: in
     for old in out.iterdir():
         if old.is_file() and not old.is_symlink():
             old.unlink()
-    argv = [sys.executable, "-m", "build", "--outdir", str(out), str(project)]
+    args = ["--outdir", str(out), str(project)]
     if not gate.build_isolation:
-        argv.insert(3, "--no-isolation")
+        args.insert(0, "--no-isolation")
     env = {"SOURCE_DATE_EPOCH": str(epoch)}
-    res = process.run(argv, cwd=project, timeout=ctx.settings.timeout, env=env)
+    # A failed build is the package's problem (a finding); a build that never ran is an error.
+    res = run(ctx, BUILD, args, cwd=project, env=env, ok_codes=ANY_EXIT)
     if "No module named build" in res.stderr:
         raise CheckError("the `build` package is not installed (pip install 'atlas-ci[deploy]')")
-    if res.timed_out:
-        raise CheckError(f"python -m build timed out after {ctx.settings.timeout:g}s ({path})")
     if res.returncode != 0:
-        return Distribution(path=path, build_error=exit_problem("python -m build", res))
+        return Distribution(path=path, build_error=_failure("python -m build", res))
     dist = _read_outputs(path, out)
     return _install(ctx, gate, dist)
 
@@ -168,36 +171,32 @@ def console_scripts(wheel: Path) -> tuple[str, ...]:
     return tuple(sorted(parser.options("console_scripts")))
 
 
-def _install(ctx: CheckContext, gate: DeployGateSettings, dist: Distribution) -> Distribution:
+def _install(ctx: DeployContext, gate: DeployGateSettings, dist: Distribution) -> Distribution:
     """The wheel in a venv of its own: what a deployment gets, not the developer's tree."""
     assert dist.wheel is not None  # noqa: S101 - _read_outputs found it
     venv = work_dir(ctx, "venv") / dist.name
     if venv.is_symlink():
         raise CheckError(f"refusing to replace a symlink: {venv}")
     shutil.rmtree(venv, ignore_errors=True)
-    timeout = ctx.settings.timeout
-    made = process.run(
-        [sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=ctx.root, timeout=timeout
-    )
-    if made.returncode != 0:
-        raise CheckError(exit_problem("python -m venv", made))
+    run(ctx, VENV, ["--without-pip", str(venv)])
     python = venv / "bin" / "python"
-    pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-input"]
-    pip += ["--disable-pip-version-check", "--quiet"]
+    args = ["--python", str(python), "install", "--no-input", "--disable-pip-version-check"]
+    args.append("--quiet")
     if gate.install_from == "environment":
         _link_project_env(ctx, venv)
-        pip.append("--no-deps")
-    res = process.run([*pip, str(dist.wheel)], cwd=ctx.root, timeout=timeout)
-    if res.returncode != 0 or res.timed_out:
-        why = "timed out" if res.timed_out else tail(res.output_tail, 800)
-        return _replace(dist, install_error=f"pip install of {dist.wheel.name} failed: {why}")
-    return _replace(dist, venv=venv)
+        args.append("--no-deps")
+    res = run(ctx, PIP, [*args, str(dist.wheel)], ok_codes=ANY_EXIT)
+    if res.returncode != 0:
+        why = _failure(f"pip install {dist.wheel.name}", res)
+        return replace(dist, install_error=why)
+    return replace(dist, venv=venv)
 
 
-def _link_project_env(ctx: CheckContext, venv: Path) -> None:
+def _link_project_env(ctx: DeployContext, venv: Path) -> None:
     """install_from = environment: dependencies come from the project's own site-packages."""
     code = "import json, site; print(json.dumps(site.getsitepackages()))"
-    res = process.run([ctx.project.python, "-c", code], cwd=ctx.root, timeout=60)
+    python = Tool("project interpreter", (ctx.project.python,))
+    res = run(ctx, python, ["-c", code], timeout=60)
     try:
         dirs = [str(d) for d in json.loads(res.stdout)]
     except (json.JSONDecodeError, TypeError):
@@ -207,10 +206,12 @@ def _link_project_env(ctx: CheckContext, venv: Path) -> None:
     (site / "zz-atlas-ci-project-env.pth").write_text("\n".join(dirs) + "\n", encoding="utf-8")
 
 
-def _replace(dist: Distribution, **changes: object) -> Distribution:
-    from dataclasses import replace
-
-    return replace(dist, **changes)  # type: ignore[arg-type]
+def _failure(what: str, res: ProcessResult) -> str:
+    """Why a build or install failed, in the tool's own last words (bounded)."""
+    lines = [ln.strip() for ln in clean(res.stderr + res.stdout).splitlines() if ln.strip()]
+    last = " | ".join(lines[-6:])
+    shown = last if len(last) <= 800 else "..." + last[-800:]
+    return f"{what} exited {res.returncode}: {shown or error_line(res) or 'no output'}"
 
 
 def _slug(path: str) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
-from atlas_ci.checks.base import CheckContext
+from atlas_ci.checks.base import AnyContext
 from atlas_ci.checks.security import repo_files
 from atlas_ci.checks.toolkit import Tool, run_tool
 from atlas_ci.process import ProcessResult
@@ -16,27 +16,28 @@ from atlas_ci.process import ProcessResult
 DEPLOY_DIR = "deploy"
 
 
-def run_checked(
-    ctx: CheckContext,
-    argv: Sequence[str],
-    tool: str,
+def run(
+    ctx: AnyContext,
+    tool: Tool,
+    args: Sequence[str],
     *,
     cwd: Path | None = None,
-    ok_codes: Iterable[int] = (0,),
+    ok_codes: Collection[int] = (0,),
     env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
 ) -> ProcessResult:
-    """One tool run whose output can be judged: complete, and ended with an expected code."""
+    """run_tool with the check's own timeout and the repository as the default directory."""
     return run_tool(
-        Tool(tool, tuple(argv[:1])),
-        argv[1:],
+        tool,
+        args,
         cwd=cwd or ctx.root,
-        timeout=ctx.settings.timeout,
-        ok_codes=tuple(ok_codes),
+        timeout=timeout or ctx.settings.timeout,
+        ok_codes=ok_codes,
         env=env,
     )
 
 
-def work_dir(ctx: CheckContext, *parts: str) -> Path:
+def work_dir(ctx: AnyContext, *parts: str) -> Path:
     """A directory of the deploy gate's own under the report directory (created)."""
     path = ctx.project.report_dir.joinpath(DEPLOY_DIR, *parts)
     path.mkdir(parents=True, exist_ok=True)
@@ -61,7 +62,7 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z")
 
 
-def matching_files(ctx: CheckContext, patterns: Sequence[str]) -> list[str]:
+def matching_files(ctx: AnyContext, patterns: Sequence[str]) -> list[str]:
     """Repository files (git's view: ignored files are not deployed) matching any pattern."""
     skip = list(ctx.project.exclude)
     inside = repo_files.inside(ctx.project.report_dir, ctx.root)

@@ -8,17 +8,17 @@ file (`Checking <file>: PASSED|FAILED` blocks; `[ERROR] ...` lines) and nothing 
 from __future__ import annotations
 
 import re
-from importlib import metadata
 from pathlib import Path
 
 from pydantic import Field
 
-from atlas_ci import process
 from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding, relpath
 from atlas_ci.checks.deploy import build
 from atlas_ci.checks.deploy.build import Distribution
-from atlas_ci.checks.deploy.common import run_checked
-from atlas_ci.checks.quality.common import tail
+from atlas_ci.checks.deploy.common import run
+from atlas_ci.checks.deploy.settings import DeployGateSettings
+from atlas_ci.checks.toolkit import Tool, clean, error_line
+from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Severity
 from atlas_ci.settings import CheckSettings
 
@@ -40,6 +40,16 @@ class PackageSettings(CheckSettings):
     )
 
 
+PackageContext = CheckContext[PackageSettings, DeployGateSettings]
+TWINE = Tool("twine", ("twine",), distribution="twine")
+WHEEL_CONTENTS = Tool(
+    "check-wheel-contents", ("check-wheel-contents",), distribution="check-wheel-contents"
+)
+VALIDATE_PYPROJECT = Tool(
+    "validate-pyproject", ("validate-pyproject",), distribution="validate-pyproject"
+)
+
+
 class Package:
     gate = "deploy"
     name = "package"
@@ -47,20 +57,14 @@ class Package:
     settings_model = PackageSettings
     exclusive = False
 
-    def default_command(self, project: ProjectInfo) -> list[str]:
-        return ["python", "-m", "build"]
-
     def version(self, project: ProjectInfo) -> str | None:
-        try:
-            return metadata.version("build")
-        except metadata.PackageNotFoundError:
-            return None
+        return build.BUILD.version(project.root)
 
-    def run(self, ctx: CheckContext) -> CheckResult:
-        settings = ctx.settings_as(PackageSettings)
+    def run(self, ctx: PackageContext) -> CheckResult:
+        settings = ctx.settings
         findings: list[Finding] = []
         if settings.validate_pyproject:
-            for path in build.gate_settings(ctx).distributions:
+            for path in ctx.gate_settings.distributions:
                 findings += self._validate_pyproject(ctx, path)
         built = build.ensure(ctx)
         for dist in built.dists:
@@ -77,7 +81,7 @@ class Package:
         )
 
     def _judge(
-        self, ctx: CheckContext, settings: PackageSettings, dist: Distribution
+        self, ctx: PackageContext, settings: PackageSettings, dist: Distribution
     ) -> list[Finding]:
         pyproject = _pyproject(dist.path)
         if dist.build_error is not None:
@@ -99,16 +103,11 @@ class Package:
             ]
         return found
 
-    def _validate_pyproject(self, ctx: CheckContext, path: str) -> list[Finding]:
+    def _validate_pyproject(self, ctx: PackageContext, path: str) -> list[Finding]:
         pyproject = _pyproject(path)
         if not (ctx.root / pyproject).is_file():
             return []
-        res = run_checked(
-            ctx,
-            ["validate-pyproject", str(ctx.root / pyproject)],
-            "validate-pyproject",
-            ok_codes=(0, 1),
-        )
+        res = run(ctx, VALIDATE_PYPROJECT, [str(ctx.root / pyproject)], ok_codes=(0, 1))
         if res.returncode == 0:
             return []
         text = res.stdout + "\n" + res.stderr
@@ -116,18 +115,14 @@ class Package:
         message = "; ".join(dict.fromkeys(errors)) or tail(text, 400)
         return [self._finding(ctx, "invalid-pyproject", f"{pyproject}: {message}", pyproject)]
 
-    def _twine(self, ctx: CheckContext, dist: Distribution) -> list[Finding]:
+    def _twine(self, ctx: PackageContext, dist: Distribution) -> list[Finding]:
         files = [str(p) for p in dist.artifacts]
-        res = run_checked(
-            ctx,
-            ["twine", "--no-color", "check", "--strict", *files],
-            "twine check",
-            ok_codes=(0, 1),
-            env=WIDE,
+        res = run(
+            ctx, TWINE, ["--no-color", "check", "--strict", *files], ok_codes=(0, 1), env=WIDE
         )
         problems = twine_failures(res.stdout + "\n" + res.stderr)
         if res.returncode != 0 and not problems:
-            problems = {"?": tail(res.output_tail, 400)}
+            problems = {"?": error_line(res) or tail(res.output_tail, 400)}
         return [
             self._finding(
                 ctx,
@@ -139,13 +134,13 @@ class Package:
         ]
 
     def _wheel_contents(
-        self, ctx: CheckContext, settings: PackageSettings, dist: Distribution
+        self, ctx: PackageContext, settings: PackageSettings, dist: Distribution
     ) -> list[Finding]:
         assert dist.wheel is not None  # noqa: S101 - only built distributions get here
-        argv = ["check-wheel-contents", "--no-config", str(dist.wheel)]
+        args = ["--no-config", str(dist.wheel)]
         if settings.wheel_contents_ignore:
-            argv[2:2] = ["--ignore", ",".join(settings.wheel_contents_ignore)]
-        res = run_checked(ctx, argv, "check-wheel-contents", ok_codes=(0, 1))
+            args[1:1] = ["--ignore", ",".join(settings.wheel_contents_ignore)]
+        res = run(ctx, WHEEL_CONTENTS, args, ok_codes=(0, 1))
         found = []
         for line in res.stdout.splitlines():
             match = WHEEL_PROBLEM.match(line.strip())
@@ -156,13 +151,11 @@ class Package:
                 )
         if res.returncode != 0 and not found:
             found.append(
-                self._finding(
-                    ctx, "wheel-contents", tail(res.output_tail, 400), _pyproject(dist.path)
-                )
+                self._finding(ctx, "wheel-contents", error_line(res), _pyproject(dist.path))
             )
         return found
 
-    def _finding(self, ctx: CheckContext, rule: str, message: str, path: str) -> Finding:
+    def _finding(self, ctx: PackageContext, rule: str, message: str, path: str) -> Finding:
         return make_finding(
             self,
             ctx.root,
@@ -193,19 +186,24 @@ def twine_failures(text: str) -> dict[str, str]:
 
 
 def start_problem(
-    ctx: CheckContext, settings: PackageSettings, venv: Path, script: str
+    ctx: PackageContext, settings: PackageSettings, venv: Path, script: str
 ) -> str | None:
     """None when `script --version` (or else `--help`) exits 0 in the fresh venv."""
-    program = venv / "bin" / script
+    program = Tool(script, (str(venv / "bin" / script),))
     last = ""
     for flag in ("--version", "--help"):
-        res = process.run([str(program), flag], cwd=venv, timeout=settings.script_timeout)
-        if res.returncode == 0 and not res.timed_out:
-            return None
-        last = (
-            "timed out" if res.timed_out else f"exit {res.returncode}: {tail(res.output_tail, 300)}"
-        )
+        try:
+            run(ctx, program, [flag], cwd=venv, timeout=settings.script_timeout)
+        except CheckError as exc:  # timed out, killed, exited non-zero: the standard words
+            last = str(exc)
+            continue
+        return None
     return f"console script {script} does not start in a fresh venv ({last})"
+
+
+def tail(text: str, limit: int) -> str:
+    text = clean(text).strip()
+    return text if len(text) <= limit else "..." + text[-limit:]
 
 
 def _pyproject(path: str) -> str:

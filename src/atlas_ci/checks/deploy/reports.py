@@ -13,6 +13,7 @@ from pydantic import Field
 from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding
 from atlas_ci.checks.deploy import evidence
 from atlas_ci.checks.deploy.evidence import Evidence
+from atlas_ci.checks.deploy.settings import DeployGateSettings
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Report, Severity, Status
 from atlas_ci.reporting import git_commit
@@ -36,6 +37,9 @@ class ReportsSettings(CheckSettings):
     )
 
 
+ReportsContext = CheckContext[ReportsSettings, DeployGateSettings]
+
+
 class Reports:
     gate = "deploy"
     name = "reports"
@@ -43,16 +47,13 @@ class Reports:
     settings_model = ReportsSettings
     exclusive = False
 
-    def default_command(self, project: ProjectInfo) -> list[str]:
-        return []
-
     def version(self, project: ProjectInfo) -> str | None:
         from atlas_ci import __version__
 
         return __version__
 
-    def run(self, ctx: CheckContext) -> CheckResult:
-        settings = ctx.settings_as(ReportsSettings)
+    def run(self, ctx: ReportsContext) -> CheckResult:
+        settings = ctx.settings
         if settings.from_dir is None:
             finding = self._finding(
                 ctx, "no-evidence", "no gate reports given: use --from DIR or --run-gates"
@@ -78,7 +79,7 @@ class Reports:
 
     def _judge_gate(
         self,
-        ctx: CheckContext,
+        ctx: ReportsContext,
         settings: ReportsSettings,
         reports: list[tuple[Path, Report]],
         gate: str,
@@ -101,7 +102,7 @@ class Reports:
             self._finding(ctx, rule, f"{gate}: {why}") for rule, why in problems(chosen, settings)
         ]
 
-    def _finding(self, ctx: CheckContext, rule: str, message: str) -> Finding:
+    def _finding(self, ctx: ReportsContext, rule: str, message: str) -> Finding:
         return make_finding(
             self, ctx.root, rule_id=rule, message=message, path=None, severity=Severity.HIGH
         )

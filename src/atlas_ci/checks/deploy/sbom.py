@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,9 @@ from pydantic import Field
 from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding, relpath
 from atlas_ci.checks.deploy import build
 from atlas_ci.checks.deploy.build import Distribution
-from atlas_ci.checks.deploy.common import run_checked, work_dir
+from atlas_ci.checks.deploy.common import run, work_dir
+from atlas_ci.checks.deploy.settings import DeployGateSettings
+from atlas_ci.checks.toolkit import Tool
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Metric, Severity
 from atlas_ci.settings import CheckSettings
@@ -35,6 +36,10 @@ class SbomSettings(CheckSettings):
     )
 
 
+SbomContext = CheckContext[SbomSettings, DeployGateSettings]
+CYCLONEDX = Tool("cyclonedx-py", ("cyclonedx-py",), distribution="cyclonedx-bom")
+
+
 class Sbom:
     gate = "deploy"
     name = "sbom"
@@ -42,17 +47,11 @@ class Sbom:
     settings_model = SbomSettings
     exclusive = False
 
-    def default_command(self, project: ProjectInfo) -> list[str]:
-        return ["cyclonedx-py"]
-
     def version(self, project: ProjectInfo) -> str | None:
-        try:
-            return metadata.version("cyclonedx-bom")
-        except metadata.PackageNotFoundError:
-            return None
+        return CYCLONEDX.version(project.root)
 
-    def run(self, ctx: CheckContext) -> CheckResult:
-        settings = ctx.settings_as(SbomSettings)
+    def run(self, ctx: SbomContext) -> CheckResult:
+        settings = ctx.settings
         built = build.ensure(ctx)
         unusable = [d.label for d in built.dists if d.venv is None]
         if unusable:
@@ -60,13 +59,13 @@ class Sbom:
                 f"no installed closure to describe for {', '.join(unusable)} "
                 "(its build or install failed: see deploy.package)"
             )
-        command = ctx.command(self.default_command(ctx.project))
+        tool = CYCLONEDX.using(settings.command)
         findings: list[Finding] = []
         metrics: list[Metric] = []
         artifacts: list[str] = []
         for dist in built.dists:
             path = sbom_path(ctx, dist)
-            bom = self._generate(ctx, command, dist, path, built.epoch)
+            bom = self._generate(ctx, tool, dist, path, built.epoch)
             components = bom.get("components") or []
             metrics.append(Metric(name=f"components {dist.name}", value=len(components)))
             findings += self._licences(ctx, dist, components, settings)
@@ -75,17 +74,16 @@ class Sbom:
             self,
             findings,
             metrics,
-            version=self.version(ctx.project),
+            version=tool.version(ctx.root),
             reason_ok=f"{len(artifacts)} valid CycloneDX {SPEC_VERSION} SBOM(s)",
             artifacts=artifacts,
         )
 
     def _generate(
-        self, ctx: CheckContext, command: list[str], dist: Distribution, out: Path, epoch: int
+        self, ctx: SbomContext, tool: Tool, dist: Distribution, out: Path, epoch: int
     ) -> dict[str, Any]:
         assert dist.venv is not None  # noqa: S101 - checked by run()
-        argv = [
-            *command,
+        args = [
             "environment",
             "--output-reproducible",
             "--of",
@@ -98,12 +96,12 @@ class Sbom:
             str(out),
             str(dist.venv / "bin" / "python"),
         ]
-        run_checked(ctx, argv, "cyclonedx-py", env={"SOURCE_DATE_EPOCH": str(epoch)})
+        run(ctx, tool, args, env={"SOURCE_DATE_EPOCH": str(epoch)})
         return validate(out)
 
     def _licences(
         self,
-        ctx: CheckContext,
+        ctx: SbomContext,
         dist: Distribution,
         components: list[dict[str, Any]],
         settings: SbomSettings,
@@ -128,7 +126,7 @@ class Sbom:
         return found
 
 
-def sbom_path(ctx: CheckContext, dist: Distribution) -> Path:
+def sbom_path(ctx: SbomContext, dist: Distribution) -> Path:
     return work_dir(ctx, "sbom") / f"{dist.name}-{dist.version}.cdx.json"
 
 

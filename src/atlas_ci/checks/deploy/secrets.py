@@ -10,11 +10,14 @@ import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, python_module, tool_version
+from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, python_module
 from atlas_ci.checks.deploy import build
 from atlas_ci.checks.deploy.common import work_dir
+from atlas_ci.checks.deploy.settings import DeployGateSettings
+from atlas_ci.checks.security.policy import SecurityGateSettings
 from atlas_ci.checks.security.secrets_report import Hit, load_scan, to_findings
-from atlas_ci.checks.security.secrets_scan import BATCH, batches, error_kind
+from atlas_ci.checks.security.secrets_scan import BATCH, batches, withheld
+from atlas_ci.checks.toolkit import Tool, run_tool
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult
 from atlas_ci.settings import CheckSettings
@@ -28,6 +31,15 @@ class DeploySecretsSettings(CheckSettings):
     pass
 
 
+DeploySecretsContext = CheckContext[DeploySecretsSettings, DeployGateSettings]
+
+
+def secrets_tool(project: ProjectInfo) -> Tool:
+    return Tool(
+        "detect-secrets", tuple(python_module("detect_secrets")), distribution="detect-secrets"
+    )
+
+
 class DeploySecrets:
     gate = "deploy"
     name = "secrets"
@@ -35,20 +47,17 @@ class DeploySecrets:
     settings_model = DeploySecretsSettings
     exclusive = False
 
-    def default_command(self, project: ProjectInfo) -> list[str]:
-        return python_module("detect_secrets")
-
     def version(self, project: ProjectInfo) -> str | None:
-        return tool_version(self.default_command(project), project.root)
+        return secrets_tool(project).version(project.root)
 
-    def run(self, ctx: CheckContext) -> CheckResult:
+    def run(self, ctx: DeploySecretsContext) -> CheckResult:
         built = build.ensure(ctx)
         broken = [d.label for d in built.dists if d.build_error is not None]
         if broken:
             raise CheckError(
                 f"nothing to scan: the build of {', '.join(broken)} failed (see deploy.package)"
             )
-        command = ctx.command(self.default_command(ctx.project))
+        tool = secrets_tool(ctx.project).using(ctx.settings.command)
         hits: list[Hit] = []
         scanned = 0
         with tempfile.TemporaryDirectory(dir=work_dir(ctx)) as tmp:
@@ -57,37 +66,39 @@ class DeploySecrets:
                 files = unpack(artifact, target)
                 scanned += len(files)
                 label = _label(ctx, artifact)
-                hits += [_renamed(h, label) for h in scan_tree(ctx, command, target, files)]
+                hits += [_renamed(h, label) for h in scan_tree(ctx, tool, target, files)]
             extra = bundled_files(ctx)
             scanned += len(extra)
-            hits += scan_tree(ctx, command, ctx.root, extra)
-        findings = to_findings(self, ctx, hits)
+            hits += scan_tree(ctx, tool, ctx.root, extra)
+        # Every secret that ships blocks, whatever the security gate's reporting threshold.
+        as_security = CheckContext(ctx.project, ctx.settings, SecurityGateSettings(fail_on="low"))
+        findings = to_findings(self, as_security, hits)
         return judged(
             self,
             findings,
-            version=tool_version(command, ctx.root),
+            version=tool.version(ctx.root),
             reason_ok=f"no secrets in {scanned} shipped file(s)",
         )
 
 
-def bundled_files(ctx: CheckContext) -> list[str]:
+def bundled_files(ctx: DeploySecretsContext) -> list[str]:
     """The repository files the bundle copies besides the distributions (units, config)."""
     from atlas_ci.checks.deploy.bundle_inputs import config_paths, unit_paths
 
     return sorted({*unit_paths(ctx), *config_paths(ctx)})
 
 
-def scan_tree(ctx: CheckContext, command: list[str], root: Path, files: list[str]) -> list[Hit]:
+def scan_tree(ctx: DeploySecretsContext, tool: Tool, root: Path, files: list[str]) -> list[Hit]:
+    """detect-secrets over files under root; -n: no candidate is sent anywhere to be verified."""
     hits = []
     for batch in batches(files, BATCH):
-        res = ctx.run([*command, "scan", "-n", "--", *batch], cwd=root)
-        if res.timed_out:
-            raise CheckError(f"detect-secrets timed out after {ctx.settings.timeout:g}s")
-        if res.returncode != 0:
-            raise CheckError(
-                f"detect-secrets exited {res.returncode}{error_kind(res.stderr)} "
-                "(its output is withheld: it may quote a scanned line)"
-            )
+        res = run_tool(
+            tool,
+            ["scan", "-n", "--", *batch],
+            cwd=root,
+            timeout=ctx.settings.timeout,
+            detail=withheld,
+        )
         hits += load_scan(res.stdout, root, source="detect-secrets output")
     return hits
 
@@ -129,7 +140,7 @@ def _write(target: Path, name: str, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def _label(ctx: CheckContext, artifact: Path) -> str:
+def _label(ctx: DeploySecretsContext, artifact: Path) -> str:
     try:
         return artifact.resolve().relative_to(ctx.root.resolve()).as_posix()
     except ValueError:

@@ -21,8 +21,9 @@ from pydantic import Field
 from atlas_ci import process
 from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding, result
 from atlas_ci.checks.deploy import unit_rules, unitfile
-from atlas_ci.checks.deploy.common import matching_files, run_checked, work_dir
-from atlas_ci.checks.toolkit import Tool
+from atlas_ci.checks.deploy.common import matching_files, run, work_dir
+from atlas_ci.checks.deploy.settings import DeployGateSettings
+from atlas_ci.checks.toolkit import ANY_EXIT, Tool
 from atlas_ci.errors import CheckError, ToolNotFoundError
 from atlas_ci.model import CheckResult, Finding, Metric, Severity, Status
 from atlas_ci.settings import CheckSettings
@@ -50,6 +51,12 @@ class SystemdSettings(CheckSettings):
     verify: bool = Field(default=True, description="Also run `systemd-analyze verify`.")
 
 
+SYSTEMD_ANALYZE = Tool("systemd-analyze", ("systemd-analyze",))
+
+
+SystemdContext = CheckContext[SystemdSettings, DeployGateSettings]
+
+
 class Systemd:
     gate = "deploy"
     name = "systemd"
@@ -57,21 +64,16 @@ class Systemd:
     settings_model = SystemdSettings
     exclusive = False
 
-    def default_command(self, project: ProjectInfo) -> list[str]:
-        return ["systemd-analyze"]
-
     def version(self, project: ProjectInfo) -> str | None:
-        from atlas_ci.checks.base import tool_version
+        return SYSTEMD_ANALYZE.version(project.root)
 
-        return tool_version(self.default_command(project), project.root)
-
-    def run(self, ctx: CheckContext) -> CheckResult:
-        settings = ctx.settings_as(SystemdSettings)
-        argv = ctx.command(self.default_command(ctx.project))
+    def run(self, ctx: SystemdContext) -> CheckResult:
+        settings = ctx.settings
+        tool = SYSTEMD_ANALYZE.using(settings.command)
         try:
-            argv = process.resolve(argv)
+            process.resolve(tool.argv[:1])
         except ToolNotFoundError:
-            raise CheckError(f"{argv[0]} not found; {INSTALL_HINT}") from None
+            raise CheckError(f"{tool.argv[0]} not found; {INSTALL_HINT}") from None
         units = matching_files(ctx, settings.units or DEFAULT_UNITS)
         if not units:
             if settings.units is None:
@@ -80,19 +82,19 @@ class Systemd:
         findings: list[Finding] = []
         metrics: list[Metric] = []
         for unit in units:
-            unit_findings, exposure = self._one(ctx, argv, unit, settings)
+            unit_findings, exposure = self._one(ctx, tool, unit, settings)
             findings += unit_findings
             metrics.append(exposure)
         return judged(
             self,
             findings,
             metrics,
-            version=Tool(self.tool, tuple(argv)).version(ctx.root),
+            version=tool.version(ctx.root),
             reason_ok=f"{len(units)} unit(s) hardened: {_scores(metrics)}",
         )
 
     def _one(
-        self, ctx: CheckContext, argv: list[str], unit: str, settings: SystemdSettings
+        self, ctx: SystemdContext, tool: Tool, unit: str, settings: SystemdSettings
     ) -> tuple[list[Finding], Metric]:
         text = _read(ctx.root / unit)
         parsed = unitfile.parse(text)
@@ -109,7 +111,7 @@ class Systemd:
             )
             for p in unit_rules.check_unit(parsed)
         ]
-        exposure, worst = security(ctx, argv, ctx.root / unit)
+        exposure, worst = security(ctx, tool, ctx.root / unit)
         metric = Metric(
             name=f"exposure {unit}",
             value=exposure,
@@ -119,12 +121,12 @@ class Systemd:
         if exposure > settings.max_exposure:
             findings.append(self._exposure_finding(ctx, unit, exposure, worst, settings))
         if settings.verify:
-            findings += self._verify(ctx, argv, unit, text, parsed)
+            findings += self._verify(ctx, tool, unit, text, parsed)
         return findings, metric
 
     def _exposure_finding(
         self,
-        ctx: CheckContext,
+        ctx: SystemdContext,
         unit: str,
         exposure: float,
         worst: list[str],
@@ -142,24 +144,19 @@ class Systemd:
         )
 
     def _verify(
-        self, ctx: CheckContext, argv: list[str], unit: str, text: str, parsed: unitfile.UnitFile
+        self, ctx: SystemdContext, tool: Tool, unit: str, text: str, parsed: unitfile.UnitFile
     ) -> list[Finding]:
         with tempfile.TemporaryDirectory(dir=work_dir(ctx)) as tmp:
             staged = stage_root(Path(tmp), Path(unit).name, text, parsed)
             # verify exits non-zero on some problems and 0 on others: every line it prints counts.
-            res = run_checked(
-                ctx,
-                [*argv, "verify", f"--root={tmp}", str(staged)],
-                "systemd-analyze verify",
-                ok_codes=range(256),
-            )
+            res = run(ctx, tool, ["verify", f"--root={tmp}", str(staged)], ok_codes=ANY_EXIT)
             lines = [ln.strip() for ln in (res.stdout + res.stderr).splitlines() if ln.strip()]
             if not lines and res.returncode != 0:
                 lines = [f"exited {res.returncode} without a message"]
             return [self._verify_finding(ctx, unit, ln, str(staged), tmp) for ln in lines]
 
     def _verify_finding(
-        self, ctx: CheckContext, unit: str, line: str, staged: str, tmp: str
+        self, ctx: SystemdContext, unit: str, line: str, staged: str, tmp: str
     ) -> Finding:
         at: int | None = None
         prefix = re.match(rf"^{re.escape(staged)}:(\d+): ", line)
@@ -177,14 +174,14 @@ class Systemd:
         )
 
 
-def security(ctx: CheckContext, argv: list[str], unit: Path) -> tuple[float, list[str]]:
+def security(ctx: SystemdContext, tool: Tool, unit: Path) -> tuple[float, list[str]]:
     """The unit's overall exposure and its worst-scoring settings, from an offline analysis."""
-    base = [*argv, "security", "--offline=true", "--no-pager"]
-    text = run_checked(ctx, [*base, str(unit)], "systemd-analyze security")
+    base = ["security", "--offline=true", "--no-pager"]
+    text = run(ctx, tool, [*base, str(unit)])
     match = OVERALL.search(text.stdout + text.stderr)
     if match is None:
         raise CheckError(f"systemd-analyze security printed no overall exposure for {unit.name}")
-    data = run_checked(ctx, [*base, "--json=short", str(unit)], "systemd-analyze security")
+    data = run(ctx, tool, [*base, "--json=short", str(unit)])
     return float(match.group(1)), worst_settings(data.stdout)
 
 
