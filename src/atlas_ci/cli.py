@@ -24,8 +24,10 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Validate, show or describe the configuration.", no_args_is_help=True)
 baseline_app = typer.Typer(help="Record stored baselines.", no_args_is_help=True)
+report_app = typer.Typer(help="Work with written reports.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(baseline_app, name="baseline")
+app.add_typer(report_app, name="report")
 
 GATES = ("security", "tests", "quality", "perf", "reliability", "deploy", "all")
 ConfigOpt = Annotated[
@@ -228,6 +230,23 @@ def baseline_update(
     with errors_to_exit():
         for path in baseline.update(target, Path.cwd(), config):
             typer.echo(f"wrote {path}")
+
+
+@report_app.command("merge")
+def report_merge(
+    dirs: Annotated[list[Path], typer.Argument(help="Directories holding per-job atlas-ci.json.")],
+    report_dir: Annotated[
+        Path, typer.Option("--report-dir", help="Where the merged reports go.")
+    ] = Path("reports"),
+) -> None:
+    """Merge per-job reports (matrix cells) into one report, one SARIF, one summary."""
+    from atlas_ci import merge, reporting
+
+    with errors_to_exit():
+        merged, written = merge.run(dirs, report_dir, Path.cwd())
+    for path in written:
+        typer.echo(f"wrote {path}")
+    raise typer.Exit(reporting.exit_code(merged))
 
 
 def main() -> None:
