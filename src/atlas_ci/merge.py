@@ -215,12 +215,5 @@ def run(dirs: Sequence[Path], out: Path, root: Path) -> tuple[Report, list[Path]
         reporting.write_atomic(path, text)
         written.append(path)
         if name == reporting.FILES["markdown"]:
-            _step_summary(text)
+            reporting.append_step_summary(text)
     return merged.report, written
-
-
-def _step_summary(text: str) -> None:
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if os.environ.get("GITHUB_ACTIONS") == "true" and summary:
-        with Path(summary).open("a", encoding="utf-8") as handle:
-            handle.write(text + "\n")

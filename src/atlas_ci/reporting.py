@@ -136,9 +136,16 @@ def github_outputs(report: Report, root: Path, summary: str | None = None) -> li
         return []
     from atlas_ci.reporters import github, markdown
 
-    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if step_summary:
-        text = summary if summary is not None else markdown.render(report)
-        with Path(step_summary).open("a", encoding="utf-8") as handle:
-            handle.write(text + "\n")
+    append_step_summary(summary if summary is not None else markdown.render(report))
     return github.annotations(report, root).splitlines()
+
+
+def append_step_summary(text: str) -> None:
+    """Under GitHub Actions, add `text` to the step summary, kept within GitHub's size limit."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if os.environ.get("GITHUB_ACTIONS") != "true" or not summary:
+        return
+    from atlas_ci.reporters import github
+
+    with Path(summary).open("a", encoding="utf-8") as handle:
+        handle.write(github.step_summary(text, github.run_url(os.environ)) + "\n")

@@ -1,32 +1,40 @@
 """GitHub Actions workflow-command annotations (`::error file=…,line=…::message`) for findings."""
 
 # No `from __future__ import annotations`: it would clash with the function named `annotations`.
+from collections.abc import Mapping
 from pathlib import Path
 
 from atlas_ci.model import CheckResult, Finding, Location, Report, Status
 from atlas_ci.reporters.paths import repo_relative
 from atlas_ci.text import headline
 
-# GitHub shows at most 10 error and 10 warning annotations per step; more only clutter the log.
+# GitHub keeps at most 10 annotations of each type (error, warning, notice) per step and 50 per
+# job; past that it drops them silently, so atlas-ci chooses which ones are shown.
 MAX_PER_LEVEL = 10
+MAX_PER_JOB = 50
+# A step summary over 1 MiB is rejected whole; the cut leaves room for the closing link.
+MAX_SUMMARY_BYTES = 1024 * 1024
+_SUMMARY_MARGIN = 4096
 
 
 def annotations(report: Report, root: Path | None = None) -> str:
     """One workflow command per line.
 
     Errored checks and blocking findings are `::error`, advisory (non-blocking) findings
-    `::warning`, then one `::notice` counts what was left out.
+    `::warning`. Each level shows its most useful ones, spread across files and rules (see
+    `spread`), then one `::notice` counts what is left for the SARIF report and the summary.
     """
-    errors = [_errored(c) for c in report.checks if c.status is Status.ERROR]
-    warnings: list[str] = []
-    findings = sorted(
-        (f for c in report.checks for f in c.findings),
-        key=lambda f: (not f.blocking, -f.severity.rank),
-    )
-    for f in findings:
-        (errors if f.blocking else warnings).append(_finding(f, root))
-    lines = errors[:MAX_PER_LEVEL] + warnings[:MAX_PER_LEVEL]
-    left = max(0, len(errors) - MAX_PER_LEVEL) + max(0, len(warnings) - MAX_PER_LEVEL)
+    findings = [f for c in report.checks for f in c.findings]
+    errored = [_errored(c) for c in report.checks if c.status is Status.ERROR]
+    blocking = [f for f in findings if f.blocking]
+    advisory = [f for f in findings if not f.blocking]
+    room = MAX_PER_JOB - 1  # one notice may follow
+    shown_errors = errored[:MAX_PER_LEVEL]
+    shown_errors += [_finding(f, root) for f in spread(blocking, MAX_PER_LEVEL - len(shown_errors))]
+    warn_room = min(MAX_PER_LEVEL, room - len(shown_errors))
+    shown_warnings = [_finding(f, root) for f in spread(advisory, warn_room)]
+    lines = shown_errors + shown_warnings
+    left = len(errored) + len(findings) - len(lines)
     if left:
         lines.append(
             _command(
@@ -36,6 +44,61 @@ def annotations(report: Report, root: Path | None = None) -> str:
             )
         )
     return "".join(line + "\n" for line in lines)
+
+
+def spread(findings: list[Finding], limit: int) -> list[Finding]:
+    """At most `limit` findings: a file not shown yet first, then the most severe, then a rule not
+    shown yet, then report order, so 300 findings of one rule in one file cannot hide the rest."""
+    chosen: list[Finding] = []
+    per_file: dict[str, int] = {}
+    per_rule: dict[str, int] = {}
+    left = list(enumerate(findings))
+    while left and len(chosen) < limit:
+        best = min(
+            range(len(left)),
+            key=lambda i: (
+                per_file.get(_file(left[i][1]), 0),
+                -left[i][1].severity.rank,
+                per_rule.get(left[i][1].rule_id, 0),
+                left[i][0],
+            ),
+        )
+        _, f = left.pop(best)
+        per_file[_file(f)] = per_file.get(_file(f), 0) + 1
+        per_rule[f.rule_id] = per_rule.get(f.rule_id, 0) + 1
+        chosen.append(f)
+    return chosen
+
+
+def _file(f: Finding) -> str:
+    return f.location.path if f.location else ""
+
+
+def step_summary(markdown: str, artifact_url: str | None) -> str:
+    """The summary as the step summary takes it: under 1 MiB, else cut at a line with a link to
+    the reports artifact, where the whole summary.md is."""
+    data = markdown.encode()
+    if len(data) <= MAX_SUMMARY_BYTES:
+        return markdown
+    cut = data[: MAX_SUMMARY_BYTES - _SUMMARY_MARGIN].decode(errors="ignore").rsplit("\n", 1)[0]
+    where = (
+        f"[the reports artifact of this run]({artifact_url})"
+        if artifact_url
+        else ("the reports artifact of this run")
+    )
+    return (
+        f"{cut}\n\n**Summary truncated** to stay within GitHub's 1 MiB step summary limit: "
+        f"the full summary.md is in {where}.\n"
+    )
+
+
+def run_url(env: Mapping[str, str]) -> str | None:
+    """The workflow run's page (its artifacts are listed there), from the runner's variables."""
+    parts = [env.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")]
+    if not all(parts):
+        return None
+    server, repository, run_id = parts
+    return f"{server}/{repository}/actions/runs/{run_id}#artifacts"
 
 
 def _errored(c: CheckResult) -> str:
