@@ -114,7 +114,7 @@ def open_checked(db_path: Path, metrics: Metrics) -> Storage | int:
         "database_ok",
         extra={
             "db": str(db_path),
-            "quick_check": "ok",
+            "integrity_check": "ok",
             "duration_ms": round((time.perf_counter() - started) * 1000, 3),
         },
     )

@@ -89,6 +89,11 @@ def _metrics(c: CheckResult) -> str:
         "|---|---:|---|---|",
     ]
     rows += [_row(m.name, _number(m.value), m.unit, _threshold(m)) for m in c.metrics]
+    # Charts sit next to summary.md in the report directory: a relative link opens them.
+    charts = [a for a in c.artifacts if a.endswith((".svg", ".png"))]
+    rows += (
+        ["", *(f"Chart: [{_inline(a)}]({a.replace(' ', '%20')})" for a in charts)] if charts else []
+    )
     return "\n".join(rows) + "\n"
 
 

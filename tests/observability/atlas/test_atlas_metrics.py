@@ -102,7 +102,7 @@ def test_database_histogram_counts_each_operation(atlas_server: AtlasProcess) ->
         if s.name == "atlas_db_operation_duration_seconds_count"
     }
     # Rejected requests (422, 413, 405, unmatched) never reach the database.
-    assert ops == {"quick_check": 1, "create": 3, "get": 3, "near": 1, "list": 1, "delete": 1}
+    assert ops == {"integrity_check": 1, "create": 3, "get": 3, "near": 1, "list": 1, "delete": 1}
 
 
 def test_scrapes_count_themselves_after_they_finish(atlas_server: AtlasProcess) -> None:

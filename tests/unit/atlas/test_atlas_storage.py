@@ -145,7 +145,7 @@ def test_db_observer_sees_each_operation(db_path: Path) -> None:
         store.delete(place.id)
     finally:
         store.close()
-    assert seen == ["quick_check", "create", "get", "near", "delete"]
+    assert seen == ["integrity_check", "create", "get", "near", "delete"]
 
 
 def test_a_file_that_is_not_a_database_is_refused(db_path: Path) -> None:

@@ -146,7 +146,7 @@ class Lifecycle:
         if not self.settings.argv:
             raise CheckError("no service to start: set [gates.reliability.service] argv")
         port = free_port(LOOPBACK)
-        db = db or self._fresh_db()
+        db = db or self.fresh_db()
         values = {"{port}": str(port), "{db}": str(db or "")}
         argv = [_fill(arg, values) for arg in self.settings.argv]
         env = {k: _fill(v, values) for k, v in self.settings.env.items()}
@@ -155,7 +155,7 @@ class Lifecycle:
         service = process.start(argv, cwd=self.ctx.root / self.settings.cwd, log_path=log, env=env)
         return Running(service=service, port=port, settings=self.settings)
 
-    def _fresh_db(self) -> Path | None:
+    def fresh_db(self) -> Path | None:
         """A new, empty database location for this check (the `{db}` placeholder)."""
         if self.settings.database is None:
             return None
