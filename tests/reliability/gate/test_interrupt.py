@@ -14,22 +14,30 @@ import pytest
 from helpers.procs import wait_for
 from helpers.reliability import FIXTURES, pids_in
 
-LOAD = """
-[gates.reliability.load]
+SERVICE = """
+[gates.reliability.service]
+argv = ["{python}", "{script}", "{{port}}", "{{db}}"]
+database = "items.db"
+"""
+LOCUST = """
 locustfile = "locustfile.py"
-run_time = 60
+user_classes = ["OkUser"]
 processes = 2
 """
-CONFIGS = {"load": LOAD}
+# check -> (its config, the script of the service, processes to wait for before SIGINT)
+CONFIGS = {
+    "load": ("[gates.reliability.load]\nrun_time = 60\n" + LOCUST, "steady.py", 4),
+    "endurance": ("[gates.reliability.endurance]\nduration = 60\n" + LOCUST, "steady.py", 4),
+    "recovery": ("[gates.reliability.recovery]\nkills = 50\n", "serves_corrupt.py", 1),
+}
 
 
 def _repo(tmp_path: Path, check: str) -> Path:
-    for name in ("fixture_http.py", "steady.py", "locustfile.py"):
-        shutil.copy(FIXTURES / name, tmp_path / name)
-    (tmp_path / "atlas-ci.toml").write_text(
-        "[gates.reliability.service]\n"
-        f'argv = ["{sys.executable}", "steady.py", "{{port}}"]\n' + CONFIGS[check]
-    )
+    for source in FIXTURES.glob("*.py"):
+        shutil.copy(source, tmp_path / source.name)
+    config, script, _ = CONFIGS[check]
+    service = SERVICE.format(python=sys.executable, script=script)
+    (tmp_path / "atlas-ci.toml").write_text(service + config)
     return tmp_path
 
 
@@ -44,8 +52,8 @@ def test_sigint_leaves_nothing_running(tmp_path: Path, check: str) -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        # Wait until the service and Locust's master and two workers are all up.
-        assert wait_for(lambda: len(pids_in(root, (proc.pid,))) >= 4, timeout=60)
+        # Wait until the service (and Locust's master and two workers) are up.
+        assert wait_for(lambda: len(pids_in(root, (proc.pid,))) >= CONFIGS[check][2], timeout=60)
         time.sleep(1.0)
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=60)
