@@ -24,10 +24,17 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Validate, show or describe the configuration.", no_args_is_help=True)
 baseline_app = typer.Typer(help="Record stored baselines.", no_args_is_help=True)
+history_app = typer.Typer(
+    help="Run history: success rates, flaky checks, durations and metric trends.",
+    invoke_without_command=True,
+)
 report_app = typer.Typer(help="Work with written reports.", no_args_is_help=True)
+reports_app = typer.Typer(help="Manage the report directory.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(baseline_app, name="baseline")
+app.add_typer(history_app, name="history")
 app.add_typer(report_app, name="report")
+app.add_typer(reports_app, name="reports")
 
 GATES = ("security", "tests", "quality", "perf", "reliability", "deploy", "all")
 ConfigOpt = Annotated[
@@ -247,6 +254,91 @@ def report_merge(
     for path in written:
         typer.echo(f"wrote {path}")
     raise typer.Exit(reporting.exit_code(merged))
+
+
+ReportDirOpt = Annotated[
+    Path | None,
+    typer.Option("--report-dir", help="The report directory (default: [reports] dir)."),
+]
+
+
+def _report_dir(cfg_dir: str, given: Path | None) -> Path:
+    return Path.cwd() / (given or Path(cfg_dir))
+
+
+@history_app.callback()
+def history_show(
+    ctx: typer.Context,
+    last: Annotated[int | None, typer.Option("--last", min=1, help="Only the last N runs.")] = None,
+    days: Annotated[
+        float | None, typer.Option("--days", min=0, help="Only runs of the last D days.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text, json or markdown.")] = "text",
+    config: ConfigOpt = None,
+) -> None:
+    """Per gate and check over the last runs: success rate, flakiness, durations, metric trends."""
+    from atlas_ci import config as config_mod
+    from atlas_ci import ops_commands
+
+    if ctx.invoked_subcommand is not None:
+        return
+    with errors_to_exit():
+        cfg = config_mod.load(Path.cwd(), config)
+        text = ops_commands.show(cfg, Path.cwd(), last=last, days=days, fmt=fmt)
+    typer.echo(text, nl=False)
+
+
+@history_app.command("import")
+def history_import(
+    source: Annotated[Path, typer.Argument(help="A file of `gh run list --json ...` output.")],
+    config: ConfigOpt = None,
+) -> None:
+    """Add workflow-level runs (success and duration) from `gh run list --json` output."""
+    from atlas_ci import config as config_mod
+    from atlas_ci import ops_commands
+
+    with errors_to_exit():
+        cfg = config_mod.load(Path.cwd(), config)
+        added = ops_commands.import_runs(cfg, Path.cwd(), source)
+    typer.echo(f"imported {added} workflow run(s)")
+
+
+@report_app.command("html")
+def report_html(config: ConfigOpt = None, report_dir: ReportDirOpt = None) -> None:
+    """One self-contained HTML page from the latest report and the history."""
+    from atlas_ci import config as config_mod
+    from atlas_ci import ops_commands, redact
+
+    with errors_to_exit():
+        cfg = config_mod.load(Path.cwd(), config)
+        target = ops_commands.html(
+            cfg, Path.cwd(), _report_dir(cfg.reports.dir, report_dir), redact.scrub
+        )
+    typer.echo(f"wrote {target}")
+
+
+@reports_app.command("prune")
+def reports_prune(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List, delete nothing.")] = False,
+    config: ConfigOpt = None,
+    report_dir: ReportDirOpt = None,
+) -> None:
+    """Delete report artifacts older than their kind's retention, and old history lines."""
+    from atlas_ci import config as config_mod
+    from atlas_ci import ops_commands
+
+    with errors_to_exit():
+        cfg = config_mod.load(Path.cwd(), config)
+        out = ops_commands.prune_reports(
+            cfg, Path.cwd(), _report_dir(cfg.reports.dir, report_dir), dry_run=dry_run
+        )
+    verb = "would remove" if dry_run else "removed"
+    for rel in out.plan.remove:
+        typer.echo(f"{verb} {rel}")
+    typer.echo(
+        f"{verb} {len(out.plan.remove)} file(s), kept {out.plan.keep}; "
+        f"history: {verb} {out.plan.history_dropped} line(s)"
+    )
 
 
 def main() -> None:

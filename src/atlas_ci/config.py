@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 
 from atlas_ci import pyproject
 from atlas_ci.errors import ConfigError
+from atlas_ci.ops_settings import HistorySettings, NotifySettings, RetentionSettings
 from atlas_ci.settings import GateSettings, Settings
 
 CONFIG_FILE = "atlas-ci.toml"
@@ -63,6 +64,9 @@ def config_model() -> type[BaseModel]:
         project=(ProjectSettings, Field(default_factory=ProjectSettings)),
         reports=(ReportSettings, Field(default_factory=ReportSettings)),
         gates=(gates, Field(default_factory=gates)),
+        history=(HistorySettings, Field(default_factory=HistorySettings)),
+        retention=(RetentionSettings, Field(default_factory=RetentionSettings)),
+        notify=(NotifySettings, Field(default_factory=NotifySettings)),
     )
     return root
 
@@ -83,6 +87,24 @@ class LoadedConfig:
     def reports(self) -> ReportSettings:
         value = self.model.reports  # type: ignore[attr-defined]
         assert isinstance(value, ReportSettings)  # noqa: S101 - the model's own field type
+        return value
+
+    @property
+    def history(self) -> HistorySettings:
+        value = self.model.history  # type: ignore[attr-defined]
+        assert isinstance(value, HistorySettings)  # noqa: S101 - the model's own field type
+        return value
+
+    @property
+    def retention(self) -> RetentionSettings:
+        value = self.model.retention  # type: ignore[attr-defined]
+        assert isinstance(value, RetentionSettings)  # noqa: S101 - the model's own field type
+        return value
+
+    @property
+    def notify(self) -> NotifySettings:
+        value = self.model.notify  # type: ignore[attr-defined]
+        assert isinstance(value, NotifySettings)  # noqa: S101 - the model's own field type
         return value
 
     def gate(self, name: str) -> GateSettings:
