@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -84,8 +85,9 @@ def test_a_symlinked_history_file_is_refused(tmp_path: Path) -> None:
     target.write_text("keep\n")
     link = tmp_path / "history.jsonl"
     link.symlink_to(target)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="symbolic links") as caught:
         history.append(link, [history.record_of(make_report(), branch=None, env={})])
+    assert caught.value.errno == errno.ELOOP
     assert target.read_text() == "keep\n"
 
 
