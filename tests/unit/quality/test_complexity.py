@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
@@ -12,11 +13,13 @@ from atlas_ci.errors import CheckError
 from atlas_ci.model import Status
 
 pytestmark = pytest.mark.unit
+FAST_MI_MODULE = "atlas_ci.checks.quality.fast_mi"
 
 
 def _respond(fake_tools, recorded, cc="radon_cc.json", mi="radon_mi.json"):
     fake_tools.respond("cc", *recorded(cc))
     fake_tools.respond("mi", *recorded(mi))
+    fake_tools.respond(FAST_MI_MODULE, *recorded(mi))
 
 
 def test_recorded_cc_lists_every_function_and_method_once(recorded, dirty):
@@ -97,7 +100,7 @@ def test_excluded_files_are_neither_findings_nor_metrics(fake_tools, recorded, m
     result = Complexity().run(make_ctx(Complexity(), exclude=("complex_me.py",)))
     assert result.status is Status.PASSED
     assert {m.name: m.value for m in result.metrics}["max_complexity"] == 1
-    (cc_call, mi_call) = fake_tools.tool_calls()
+    (cc_call, mi_call) = calls(fake_tools)
     for call in (cc_call, mi_call):
         assert "complex_me.py" in call[call.index("-e") + 1].split(",")
 
@@ -123,17 +126,33 @@ def test_a_file_radon_cannot_parse_is_a_check_error(fake_tools, recorded, make_c
 def test_unreadable_output_and_bad_exits_are_check_errors(fake_tools, make_ctx, cc, mi, code):
     fake_tools.respond("cc", cc, code)
     fake_tools.respond("mi", mi, code)
+    fake_tools.respond(FAST_MI_MODULE, mi, code)
     with pytest.raises(CheckError):
         Complexity().run(make_ctx(Complexity()))
 
 
+def calls(fake_tools):
+    """(cc call, mi call): the two run at once, so their order is not fixed."""
+    made = fake_tools.tool_calls()
+    cc = next(c for c in made if "cc" in c)
+    return cc, next(c for c in made if c is not cc)
+
+
 def test_every_rank_is_requested_so_radon_config_cannot_hide_blocks(fake_tools, recorded, make_ctx):
     _respond(fake_tools, recorded)
-    Complexity().run(make_ctx(Complexity()))
-    cc_call, mi_call = fake_tools.tool_calls()
+    Complexity().run(make_ctx(Complexity(), settings=ComplexitySettings(command=("radon",))))
+    cc_call, mi_call = calls(fake_tools)
     assert cc_call[cc_call.index("-n") + 1 :][:3] == ["A", "-x", "F"]
     assert mi_call[mi_call.index("-n") + 1 :][:3] == ["A", "-x", "C"]
     assert cc_call[-1] == mi_call[-1] == "src"
+
+
+def test_without_a_command_the_index_comes_from_the_linear_port(fake_tools, recorded, make_ctx):
+    _respond(fake_tools, recorded)
+    Complexity().run(make_ctx(Complexity()))
+    _, mi_call = calls(fake_tools)
+    assert mi_call[:3] == [sys.executable, "-m", FAST_MI_MODULE]
+    assert mi_call[-1] == "src"
 
 
 def test_radon_filters_translate_the_project_exclude():

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import concurrent.futures as cf
+import contextvars
+import sys
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import Field
@@ -16,6 +19,11 @@ from atlas_ci.model import CheckResult, Finding, Metric, Severity, fingerprint
 from atlas_ci.settings import CheckSettings, GateSettings
 
 RADON = Tool("radon", ("radon",), distribution="radon")
+# radon's own `mi` is quadratic in a statement's length (see fast_mi); the port reads the same
+# radon library, so its version is radon's.
+FAST_MI = Tool(
+    "radon", (sys.executable, "-m", "atlas_ci.checks.quality.fast_mi"), distribution="radon"
+)
 CC_RULE = "cyclomatic-complexity"
 MI_RULE = "maintainability-index"
 
@@ -46,8 +54,10 @@ class Complexity:
         radon = RADON.using(settings.command)
         # Every rank is asked for explicitly: a display filter in the project's radon config
         # (cc_min, mi_min) must not hide blocks from the policy below.
-        cc = run_radon(ctx, radon, ["cc", "-j", "-n", "A", "-x", "F", "--show-closures"])
-        mi = run_radon(ctx, radon, ["mi", "-j", "-n", "A", "-x", "C"])
+        cc, mi = both(
+            lambda: run_radon(ctx, radon, ["cc", "-j", "-n", "A", "-x", "F", "--show-closures"]),
+            lambda: run_mi(ctx, radon),
+        )
         patterns = ctx.project.exclude
         blocks = [b for b in parse_cc(cc, ctx.root) if not excluded(b.path, patterns)]
         modules = [m for m in parse_mi(mi, ctx.root) if not excluded(m.path, patterns)]
@@ -66,10 +76,26 @@ class Complexity:
         )
 
 
+def both(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]:
+    """Run the two tool calls at once (each in the caller's context, so its notes are kept)."""
+    with cf.ThreadPoolExecutor(max_workers=2, thread_name_prefix="radon") as pool:
+        a = pool.submit(contextvars.copy_context().run, first)
+        b = pool.submit(contextvars.copy_context().run, second)
+        return a.result(), b.result()
+
+
+def run_mi(ctx: CheckContext, radon: Tool) -> Any:
+    """The maintainability index: atlas-ci's linear-time port (checks/quality/fast_mi.py, equal
+    to radon's numbers) unless `command` pins a radon of the project's choosing."""
+    if ctx.settings.command:
+        return run_radon(ctx, radon, ["mi", "-j", "-n", "A", "-x", "C"])
+    return run_radon(ctx, FAST_MI, [])
+
+
 def run_radon(ctx: CheckContext, radon: Tool, command: list[str]) -> Any:
     args = [*command, *radon_filters(ctx.project.exclude), *ctx.project.paths]
     res = run_tool(radon, args, cwd=ctx.root, timeout=ctx.settings.timeout)
-    return load_json(res.stdout, object, tool=f"radon {command[0]}")
+    return load_json(res.stdout, object, tool=f"radon {command[0] if command else 'mi'}")
 
 
 def radon_filters(patterns: Sequence[str]) -> list[str]:
