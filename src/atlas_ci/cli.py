@@ -312,7 +312,7 @@ def report_html(config: ConfigOpt = None, report_dir: ReportDirOpt = None) -> No
     with errors_to_exit():
         cfg = config_mod.load(Path.cwd(), config)
         target = ops_commands.html(
-            cfg, Path.cwd(), _report_dir(cfg.reports.dir, report_dir), redact.scrub
+            cfg, Path.cwd(), _report_dir(cfg.reports.dir, report_dir), redact.text
         )
     typer.echo(f"wrote {target}")
 

@@ -1,4 +1,4 @@
-"""fast_mi gives `radon mi`'s numbers: raw counts and index equal radon's on real and tricky code."""
+"""fast_mi gives `radon mi`'s numbers: raw counts and index equal radon's on real code."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ TRICKY = {
     "comments": "# a\n  # b\nx = 1  # c\n\n\n",
     "continuation": "x = 1 + \\\n    2\ny = [\n  1,  # one\n\n  2,\n]\n",
     "strings": "s = '''a\nb'''\nt = 'x'; u = \"\"\"\n\"\"\"\n",
-    "decorators_lambdas": "@d\ndef g(a: int = {1: 2}[1]) -> dict:\n    return {k: v for k, v in []}\n",
+    "decorators_lambdas": (
+        "@d\ndef g(a: int = {1: 2}[1]) -> dict:\n    return {k: v for k, v in []}\n"
+    ),
     "fstrings_and_dict_slices": 'v = f"{a!r:>{w}}" + x[1:2]\nd = {"k": lambda q: q}\n',
     "class_body": "class A:\n    x: int = 1\n\n    def m(self): ...\n",
     "empty": "",
