@@ -39,6 +39,8 @@ _RAISED = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Warning|Exit|Interrupt
 
 def clean(text: str) -> str:
     """`text` without ANSI/OSC escapes or control characters; CR and CRLF become LF."""
+    if not _CONTROL.search(text):
+        return text  # the common case: one scan, nothing to strip (ESC, CR are controls too)
     text = _ANSI.sub("", text.replace("\r\n", "\n"))
     return _CONTROL.sub("", text.replace("\r", "\n"))
 
