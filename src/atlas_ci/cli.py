@@ -21,15 +21,28 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help text names config tables (`[tool.atlas-ci]`): never read as Rich markup.
+    rich_markup_mode=None,
 )
-config_app = typer.Typer(help="Validate, show or describe the configuration.", no_args_is_help=True)
-baseline_app = typer.Typer(help="Record stored baselines.", no_args_is_help=True)
+config_app = typer.Typer(
+    help="Validate, show or describe the configuration.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+baseline_app = typer.Typer(
+    help="Record stored baselines.", no_args_is_help=True, rich_markup_mode=None
+)
+report_app = typer.Typer(
+    help="Work with written reports.", no_args_is_help=True, rich_markup_mode=None
+)
 history_app = typer.Typer(
     help="Run history: success rates, flaky checks, durations and metric trends.",
     invoke_without_command=True,
+    rich_markup_mode=None,
 )
-report_app = typer.Typer(help="Work with written reports.", no_args_is_help=True)
-reports_app = typer.Typer(help="Manage the report directory.", no_args_is_help=True)
+reports_app = typer.Typer(
+    help="Manage the report directory.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(config_app, name="config")
 app.add_typer(baseline_app, name="baseline")
 app.add_typer(history_app, name="history")
@@ -146,12 +159,7 @@ def _run(request: GateRequest, quiet: bool) -> int:
             outcome = pipeline.execute(prepared, progress or runner.NullObserver())
         console.print_lines(out, outcome.annotations)
         if not quiet:
-            console.print_table(out, outcome.report)
-            for path in outcome.written:
-                shown = (
-                    path.relative_to(request.root) if path.is_relative_to(request.root) else path
-                )
-                console.print_text(out, f"wrote {shown}")
+            console.print_results(out, outcome.report, outcome.written, request.root)
         return outcome.exit_code
 
 

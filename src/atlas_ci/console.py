@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
@@ -124,6 +125,16 @@ def print_table(console: Console, report: Report, *, summary: str = "reports/sum
         )
     console.print(table)
     print_findings(console, report, summary=summary)
+
+
+def print_results(console: Console, report: Report, written: list[Path], root: Path) -> None:
+    """The table, the top findings, then the reports written (relative to the root)."""
+    shown = [str(p.relative_to(root) if p.is_relative_to(root) else p) for p in written]
+    # Where the findings left out here are listed: summary.md, else whatever report was written.
+    rest = next((s for s in shown if s.endswith("summary.md")), shown[0] if shown else "")
+    print_table(console, report, summary=rest or "the reports")
+    for path in shown:
+        print_text(console, f"wrote {path}")
 
 
 # Enough to act on without scrolling; the step summary and SARIF carry them all.

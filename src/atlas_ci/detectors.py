@@ -15,82 +15,105 @@ from typing import Any
 # Not credentials: a public IP address in a message is not a secret, and version strings such
 # as "4.5.6.7" would be mangled.
 _NOT_SECRETS = frozenset({"IPPublicDetector"})
+# Detectors whose patterns need a credential keyword next to the value. They are the slow ones
+# (~4 s over 25,000 lines between them), so they only see the lines holding such a keyword.
+_KEYWORDED = frozenset(
+    {
+        "KeywordDetector",
+        "SoftlayerDetector",
+        "CloudantDetector",
+        "IbmCosHmacDetector",
+        "IbmCloudIamDetector",
+    }
+)
+# Plugins that report only their first match in the text they are given.
+_PER_LINE = frozenset({"KeywordDetector"})
+# Every keyword those patterns require contains one of these (`api_key`, `passwd`, `pw`...).
+_KEYWORD = re.compile(r"(?i:key|pw|pass|token|secret|contrase|access)")
 # A group this long is the credential itself (a password in `://user:password@`); shorter groups
 # are prefixes (GitHub's `ghp`) and the whole match is the credential.
 _VALUE_GROUP = 6
-# Cheap gate in front of the detectors (they cost ~0.5 ms a line): a line with no token that
-# could be a credential, no URL authority and no credential keyword cannot match any of them.
+# Cheap gate in front of the detectors: a line with no token that could be a credential, no URL
+# authority and no credential keyword cannot match any of them (they all work line by line).
 _CANDIDATE = re.compile(
     r"[A-Za-z0-9+/=_\-]{16,}"
     r"|(?=[A-Za-z0-9+/=_\-]*[0-9])(?=[A-Za-z0-9+/=_\-]*[A-Za-z])[A-Za-z0-9+/=_\-]{8,}"
     r"|://|PRIVATE KEY|PuTTY"
-    r"|(?i:pass|pwd|secret|key|token|auth|cred|api|private)"
+    r"|(?i:key|pw|pass|token|secret|contrase|access|auth|cred|api|private)"
 )
+# Text is scanned in chunks of whole lines, so no pattern ever runs over megabytes at once.
+_CHUNK = 256 * 1024
 
 
 @functools.cache
-def _plugins() -> tuple[list[Any], list[Any]]:
-    """(regex-based detectors, the others), instantiated once with their default settings."""
+def _plugins() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """(detectors run over all text, detectors run over keyword lines), default settings."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-    from detect_secrets.plugins.base import RegexBasedDetector
 
-    regex_based: list[Any] = []
-    others: list[Any] = []
+    everywhere: list[Any] = []
+    keyworded: list[Any] = []
     classes: list[Any] = list(get_mapping_from_secret_type_to_class().values())
     for cls in classes:
-        if cls.__name__ in _NOT_SECRETS:
-            continue
-        plugin = cls()
-        (regex_based if isinstance(plugin, RegexBasedDetector) else others).append(plugin)
-    return regex_based, others
+        if cls.__name__ not in _NOT_SECRETS:
+            (keyworded if cls.__name__ in _KEYWORDED else everywhere).append(cls())
+    return tuple(everywhere), tuple(keyworded)
 
 
-def spans(line: str, filename: str = "atlas-ci.txt") -> list[tuple[int, int]]:
-    """Character ranges of `line` that a detector takes for a credential, merged and sorted."""
-    if not _CANDIDATE.search(line):
-        return []
-    found = _regex_spans(line) + _value_spans(line, filename)
-    return _merged(found)
+def values(text: str, filename: str = "atlas-ci.txt") -> set[str]:
+    """The substrings of `text` that a detector takes for a credential."""
+    found: set[str] = set()
+    everywhere, keyworded = _plugins()
+    candidates = "\n".join(ln for ln in text.splitlines() if _CANDIDATE.search(ln))
+    for chunk in _chunks(candidates):
+        found |= _detect(everywhere, chunk, filename)
+        keyed = "\n".join(ln for ln in chunk.splitlines() if _KEYWORD.search(ln))
+        if keyed:
+            found |= _detect(keyworded, keyed, filename)
+    return {v for v in found if v.strip()}
 
 
-def values(line: str, filename: str = "atlas-ci.txt") -> set[str]:
-    """The credential-looking substrings of `line` (what `spans` covers)."""
-    return {line[start:end] for start, end in spans(line, filename)}
+def _chunks(text: str) -> list[str]:
+    if len(text) <= _CHUNK:
+        return [text] if text else []
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in text.splitlines(keepends=True):
+        if size + len(line) > _CHUNK and current:
+            chunks.append("".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += len(line)
+    return [*chunks, "".join(current)] if current else chunks
 
 
-def _regex_spans(line: str) -> list[tuple[int, int]]:
-    regex_based, _ = _plugins()
-    out = []
-    for plugin in regex_based:
-        for pattern in plugin.denylist:
-            out += [_value_span(m) for m in pattern.finditer(line)]
-    return out
+def _detect(plugins: tuple[Any, ...], text: str, filename: str) -> set[str]:
+    from detect_secrets.plugins.base import RegexBasedDetector
+
+    found: set[str] = set()
+    for plugin in plugins:
+        if isinstance(plugin, RegexBasedDetector):
+            for pattern in plugin.denylist:
+                found |= {_value(m) for m in pattern.finditer(text)}
+        # The keyword and high-entropy plugins decide on more than a match (file type,
+        # entropy): their own line analysis says what the value is. The keyword plugin
+        # stops at its first match per pattern, so it is given one line at a time.
+        elif type(plugin).__name__ in _PER_LINE:
+            for line in set(text.splitlines()):
+                found |= _line_values(plugin, line, filename)
+        else:
+            found |= _line_values(plugin, text, filename)
+    return found
 
 
-def _value_span(match: re.Match[str]) -> tuple[int, int]:
+def _line_values(plugin: Any, line: str, filename: str) -> set[str]:
+    secrets = plugin.analyze_line(filename=filename, line=line, line_number=0)
+    return {s.secret_value for s in secrets if s.secret_value}
+
+
+def _value(match: re.Match[str]) -> str:
     groups = [i for i in range(1, (match.re.groups or 0) + 1) if match.group(i)]
     longest = max(groups, key=lambda i: len(match.group(i)), default=None)
     if longest is not None and len(match.group(longest)) >= _VALUE_GROUP:
-        return match.span(longest)
-    return match.span()
-
-
-def _value_spans(line: str, filename: str) -> list[tuple[int, int]]:
-    _, others = _plugins()
-    out = []
-    for plugin in others:
-        for secret in plugin.analyze_line(filename=filename, line=line, line_number=0):
-            value = secret.secret_value
-            if value:
-                out += [(m.start(), m.end()) for m in re.finditer(re.escape(value), line)]
-    return out
-
-
-def _merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(s for s in found if s[1] > s[0]):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+        return match.group(longest)
+    return match.group(0)

@@ -22,7 +22,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -135,44 +135,72 @@ def text(value: str) -> str:
 
 def artifact_text(value: str) -> str:
     """Every secret replaced; nothing else changed (for files in the tool's own format)."""
-    value = _PEM.sub(REDACTED, known_only(value))
-    return "".join(_detected(line) for line in value.splitlines(keepends=True))
+    return _Scrubber([value]).apply(value)
 
 
-@functools.lru_cache(maxsize=8192)
-def _detected(line: str) -> str:
-    found = detectors.spans(line)
-    for start, end in reversed(found):
-        line = line[:start] + REDACTED + line[end:]
-    return line
+class _Scrubber:
+    """Known values, key blocks and what the detectors find in all of `texts` at once (one
+    detector pass over the lot is far cheaper than one per string), then applied to each."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        known = _known.pattern()
+        joined = "\n".join(known.sub(REDACTED, t) if known else t for t in texts)
+        found = detectors.values(_PEM.sub(REDACTED, joined))
+        self._known = known
+        self._found = _alternation(found - {REDACTED})
+
+    def apply(self, value: str) -> str:
+        if self._known:
+            value = self._known.sub(REDACTED, value)
+        value = _PEM.sub(REDACTED, value)
+        return self._found.sub(REDACTED, value) if self._found else value
+
+
+def _alternation(values: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted(set(values), key=lambda v: (-len(v), v))
+    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
 
 def report(rep: Report) -> Report:
     """The same Report with every string redacted (pure: no I/O, the input is unchanged)."""
-    return _model(rep)
+    free: list[str] = []
+
+    def collect(value: str, is_free: bool) -> str:
+        if is_free:
+            free.append(clean(value))
+        return value
+
+    _model(rep, collect)
+    scrubber = _Scrubber(free)
+
+    def one(value: str, is_free: bool) -> str:
+        return scrubber.apply(clean(value)) if is_free else known_only(clean(value))
+
+    return _model(rep, one)
 
 
-def _model(model: M) -> M:
+def _model(model: M, fix: Callable[[str, bool], str]) -> M:
     update: dict[str, Any] = {}
-    for name in type(model).model_fields:
+    # The instance's field values (pydantic keeps them in __dict__): a fast walk matters with
+    # tens of thousands of findings.
+    for name, old in model.__dict__.items():
         if name in _OWN:
             continue
-        old = getattr(model, name)
-        new = _value(old, free=name in _FREE_TEXT)
+        new = _value(old, fix, free=name in _FREE_TEXT)
         if new is not old:
             update[name] = new
     return model.model_copy(update=update) if update else model
 
 
-def _value(value: Any, *, free: bool) -> Any:
+def _value(value: Any, fix: Callable[[str, bool], str], *, free: bool) -> Any:
     # Exact `str` only: the status and severity enums are str subclasses and stay as they are.
     if type(value) is str:
-        new = text(value) if free else known_only(clean(value))
+        new = fix(value, free)
         return value if new == value else new
     if isinstance(value, BaseModel):
-        return _model(value)
+        return _model(value, fix)
     if isinstance(value, tuple):
-        items = tuple(_value(v, free=free) for v in value)
+        items = tuple(_value(v, fix, free=free) for v in value)
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     return value
 

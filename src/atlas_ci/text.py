@@ -39,6 +39,8 @@ _RAISED = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Warning|Exit|Interrupt
 
 def clean(text: str) -> str:
     """`text` without ANSI/OSC escapes or control characters; CR and CRLF become LF."""
+    if not _CONTROL.search(text):
+        return text  # the common case: one scan, nothing to strip (ESC, CR are controls too)
     text = _ANSI.sub("", text.replace("\r\n", "\n"))
     return _CONTROL.sub("", text.replace("\r", "\n"))
 
@@ -54,14 +56,20 @@ def first_meaningful_line(
     message they lead to. Empty when the text holds nothing but noise.
     """
     raw = clean(text).splitlines()
-    lines = [ln.strip() for ln in raw]
-    raised = _final_exception(raw)
-    if raised:
-        return _bounded(raised, limit)
-    content = [ln for ln in lines if ln and not any(p.search(ln) for p in _NOISE)]
-    stated = next((ln for ln in content if _STATEMENT.search(ln)), None)
-    chosen = stated or (content[0 if fallback == "first" else -1] if content else "")
+    chosen = _final_exception(raw) or _stated(raw, fallback)
     return _bounded(re.sub(r"^E\s+", "", chosen), limit)
+
+
+def _stated(lines: list[str], fallback: Literal["first", "last"]) -> str:
+    content = [ln for ln in map(str.strip, lines) if ln and not _is_noise(ln)]
+    if not content:
+        return ""
+    stated = next((ln for ln in content if _STATEMENT.search(ln)), None)
+    return stated or content[0 if fallback == "first" else -1]
+
+
+def _is_noise(line: str) -> bool:
+    return any(p.search(line) for p in _NOISE)
 
 
 def _final_exception(lines: list[str]) -> str | None:

@@ -4,6 +4,7 @@ reasons show the line that explains, and the top findings follow the table."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -130,3 +131,23 @@ def test_no_findings_no_section() -> None:
     stream, out = _out()
     console.print_table(out, _report(_check("broke")))
     assert "top findings" not in stream.getvalue()
+
+
+def test_help_text_names_config_tables_literally() -> None:
+    from typer.testing import CliRunner
+
+    from atlas_ci.cli import app
+
+    res = CliRunner().invoke(app, ["gate", "--help"], terminal_width=200)
+    assert res.exit_code == 0
+    assert "[tool.atlas-ci]" in res.output
+
+
+def test_results_point_at_the_summary_that_lists_the_rest(tmp_path: Path) -> None:
+    findings = tuple(_finding(n) for n in range(1, 13))
+    stream, out = _out()
+    written = [tmp_path / "out/atlas-ci.json", tmp_path / "out/summary.md"]
+    console.print_results(out, _report(_check("12 finding(s)", findings)), written, tmp_path)
+    lines = stream.getvalue().splitlines()
+    assert "  2 more in out/summary.md" in lines
+    assert lines[-2:] == ["wrote out/atlas-ci.json", "wrote out/summary.md"]

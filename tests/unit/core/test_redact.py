@@ -191,3 +191,11 @@ def test_tool_files_are_scrubbed_and_links_never_followed(tmp_path: Path) -> Non
     # Files that are not a tool's get the known values only: their ids stay intact.
     assert history.read_text() == f'{{"id": "{"9f" * 16}", "leak": "[redacted]"}}\n'
     assert not list(reports.rglob(".atlas-ci-redact.*"))
+
+
+def test_every_keyword_assignment_in_a_long_text_is_found() -> None:
+    values = [f"Vq{n}x" + "Lm3vRt9Wx2" for n in range(50)]
+    text = "\n".join(f'line {n}: password = "{v}"' for n, v in enumerate(values))
+    out = redact.artifact_text(text)
+    assert not [v for v in values if v in out]
+    assert out.count("[redacted]") == 50

@@ -198,7 +198,7 @@ def test_missing_requirements_file_is_an_error(fake_tools, make_ctx, tmp_path):
     ("pyproject", "reason"),
     [
         (None, "nothing declares dependencies: no pyproject.toml"),
-        ("[tool.ruff]\n", "pyproject.toml has no [project] table"),
+        ("[tool.ruff]\n", "nothing declares dependencies: no pyproject.toml [project]"),
         ("[project]\nname = 'x'\n", "the project declares no dependencies"),
     ],
 )

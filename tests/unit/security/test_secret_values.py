@@ -37,3 +37,19 @@ def test_values_come_from_the_flagged_lines(tmp_path: Path) -> None:
     values = found_values(tmp_path, hits)
     assert {GITHUB, KEYWORD_VALUE, BODY} <= values
     assert not any("not a secret" in v for v in values)
+
+
+def test_a_password_bandit_quotes_is_redacted_everywhere_after(recorded, make_ctx, fixtures):
+    from atlas_ci import redact
+    from atlas_ci.checks.security.sast import Bandit, load_report, parse
+
+    redact.forget()
+    value = "<not-a-real-password>"
+    assert redact.known_only(f"echo {value}") == f"echo {value}"
+    parse(
+        load_report(recorded("bandit.json")),
+        Bandit(),
+        make_ctx(Bandit(), root=fixtures / "bandit_repo"),
+    )
+    assert redact.known_only(f"echo {value}") == "echo [redacted]"
+    redact.forget()

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Literal, Self
 
 from pydantic import Field, model_validator
 
-from atlas_ci import pyproject
 from atlas_ci.checks.base import (
     CheckContext,
     ProjectInfo,
@@ -33,6 +32,7 @@ from atlas_ci.settings import CheckSettings
 
 if TYPE_CHECKING:
     from atlas_ci.checks.security.advisories import AdvisoryDB
+    from atlas_ci.checks.security.dependency_sources import Found
     from atlas_ci.checks.security.manifests import Declaration
 
 # packaging, http.server and the manifest parsers load only when this check runs (start-up time).
@@ -115,14 +115,12 @@ class Dependencies:
         tool = Tool(self.tool, tuple(self.default_command(ctx.project)), "pip-audit")
         tool = tool.using(settings.command)
         version = tool.version(ctx.root)
-        source = settings.effective_source
-        why_not = project_problem(ctx.root) if source == "project" else None
-        if why_not:
-            return result(
-                self,
-                Status.SKIPPED,
-                f"{why_not}; set `requirements` or source = 'environment'",
-                tool_version=version,
+        found = self._discovered(ctx, settings)
+        if isinstance(found, str):
+            return result(self, Status.SKIPPED, found, tool_version=version)
+        if found is not None and found.mode == "requirements":
+            settings = settings.model_copy(
+                update={"source": "requirements", "requirements": found.files}
             )
         db = load_db(ctx.root, settings.advisory_db)
         with serve(db) as osv_url:
@@ -133,7 +131,18 @@ class Dependencies:
         if not res.stdout.strip():
             raise CheckError(no_report_reason(res.returncode, res.output_tail, settings))
         deps = audit_report.parse(res.stdout)
-        return self.judge(ctx, settings, deps, db, version)
+        return self.judge(ctx, settings, deps, db, version, found=found)
+
+    def _discovered(
+        self, ctx: CheckContext[DependenciesSettings, SecurityGateSettings], s: DependenciesSettings
+    ) -> Found | str | None:
+        """What declares the dependencies when the config does not say (None: it does)."""
+        from atlas_ci.checks.security import dependency_sources
+
+        if s.source is not None or s.requirements:
+            return None
+        reports = (ctx.root / ctx.project.report_dir).resolve()
+        return dependency_sources.discover(ctx.root, reports, s.timeout)
 
     def judge(
         self,
@@ -142,6 +151,8 @@ class Dependencies:
         deps: list[Dep],
         db: AdvisoryDB | None,
         version: str | None,
+        *,
+        found: Found | None = None,
     ) -> CheckResult:
         if not deps:
             raise CheckError(
@@ -149,7 +160,7 @@ class Dependencies:
             )
         audited = [d for d in deps if d.skip_reason is None]
         unaudited = audit_report.unaudited_deps(deps, settings.allow_unaudited)
-        judgement = vulnerabilities(self, ctx, settings, deps, db)
+        judgement = vulnerabilities(self, ctx, settings, deps, db, found=found)
         metrics = audit_report.metrics(len(audited), len(unaudited), judgement)
         note = f"; suppressed: {'; '.join(judgement.suppressed)}" if judgement.suppressed else ""
         if unaudited:
@@ -191,31 +202,25 @@ def vulnerabilities(
     settings: DependenciesSettings,
     deps: list[Dep],
     db: AdvisoryDB | None,
+    *,
+    found: Found | None = None,
 ) -> audit_report.Judgement:
     """Findings located at their declaring line, and the ignores that applied."""
+    from atlas_ci.checks.security import manifests
+
     index = declarations(ctx.root, settings)
+    if found is not None and found.manifest and found.declared:
+        index.update(manifests.manifest_index(ctx.root, found.manifest, found.declared))
+    fallback = found.manifest if found is not None and found.declared else None
     return audit_report.judge(
         check,
         ctx,
         deps,
         rules=settings.ignore,
-        locate=lambda n: locate(index, n, settings, ctx),
+        locate=lambda n: locate(index, n, settings, ctx, fallback),
         severity_of=db.severity_of if db else lambda _ids: None,
         today=dt.date.today(),
     )
-
-
-def project_problem(root: Path) -> str | None:
-    """Why pip-audit's project mode (pyproject.toml [project] only) has nothing to audit, if so."""
-    data = pyproject.load(root)
-    if data is None:
-        return "nothing declares dependencies: no pyproject.toml"
-    project = pyproject.project_table(data)
-    if project is None:
-        return "pyproject.toml has no [project] table"
-    if not project.get("dependencies"):
-        return "the project declares no dependencies"
-    return None
 
 
 def load_db(root: Path, folder: str | None) -> AdvisoryDB | None:
@@ -285,6 +290,7 @@ def locate(
     name: str,
     settings: DependenciesSettings,
     ctx: CheckContext,
+    manifest: str | None = None,
 ) -> Declaration | None:
     """The declaring line, else the manifest itself (a transitive dependency), else nothing."""
     from packaging.utils import canonicalize_name
@@ -295,6 +301,8 @@ def locate(
     if found is not None:
         return found
     source = settings.effective_source
+    if manifest is not None:  # declared by setup.py/setup.cfg: a transitive one points there
+        return Declaration(manifest, None)
     if source == "requirements":
         return Declaration(settings.requirements[0], None)
     if source == "project" and (ctx.root / "pyproject.toml").is_file():

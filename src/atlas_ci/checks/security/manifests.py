@@ -88,3 +88,29 @@ def find_literal(lines: list[str], value: str) -> int | None:
         if f'"{value}"' in line or f"'{value}'" in line:
             return number
     return None
+
+
+def manifest_index(root: Path, manifest: str, declared: tuple[str, ...]) -> dict[str, Declaration]:
+    """canonical name -> the setup.cfg / setup.py / pyproject.toml line naming a requirement."""
+    try:
+        lines = (root / manifest).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    index: dict[str, Declaration] = {}
+    for spec in declared:
+        try:
+            name = Requirement(spec).name
+        except InvalidRequirement:
+            continue
+        line = _line_naming(lines, name)
+        index.setdefault(canonicalize_name(name), Declaration(manifest, line))
+    return index
+
+
+def _line_naming(lines: list[str], name: str) -> int | None:
+    """The first line whose requirement-looking text starts with `name` (case-insensitive)."""
+    pattern = re.compile(rf"(^|[\s'\"]){re.escape(name)}\s*([<>=!~;\[,'\"]|$)", re.IGNORECASE)
+    for number, line in enumerate(lines, start=1):
+        if pattern.search(line.split("#", 1)[0]):
+            return number
+    return None

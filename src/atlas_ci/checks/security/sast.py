@@ -11,6 +11,7 @@ from pydantic import Field, TypeAdapter
 from typing_extensions import TypedDict
 
 from atlas_ci import pyproject
+from atlas_ci import redact as redaction
 from atlas_ci.checks.base import (
     CheckContext,
     ProjectInfo,
@@ -215,7 +216,13 @@ def to_finding(item: Issue, check: Bandit, ctx: CheckContext, threshold: Level) 
 
 
 def redact(rule: str, text: str, root: Path) -> str:
-    """Replace a quoted credential in bandit's message with its per-repository tag."""
+    """Replace a quoted credential in bandit's message with its per-repository tag; the value
+    joins the run's known secrets, so no other check's output can show it either."""
     if rule not in QUOTES_SECRET:
         return text
-    return re.sub(r"'(.*)'", lambda m: f"<redacted {short_hash(m.group(1), root)}>", text, count=1)
+
+    def tag(match: re.Match[str]) -> str:
+        redaction.remember([match.group(1)])
+        return f"<redacted {short_hash(match.group(1), root)}>"
+
+    return re.sub(r"'(.*)'", tag, text, count=1)
