@@ -1,4 +1,9 @@
-"""The only place that starts programs: argv lists, timeouts, process groups, bounded output."""
+"""The only place that starts programs: argv lists, timeouts, process groups, bounded output.
+
+After a program ends (or is killed) nothing it started survives: its process group is killed,
+then every descendant carrying its tag, `setsid` and double-forked ones included (reaper.py).
+Only then is the output drained, so a grandchild holding the pipe open cannot cost the output.
+"""
 
 from __future__ import annotations
 
@@ -15,13 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from atlas_ci import reaper
 from atlas_ci.errors import ToolNotFoundError
 
 DEFAULT_OUTPUT_CAP = 16 * 1024 * 1024
 # Time a process group gets between SIGTERM and SIGKILL.
 TERMINATE_GRACE = 3.0
 
-_live: set[subprocess.Popen[bytes]] = set()
+# Every running child with its tag, so an interrupt can kill the tree of each.
+_live: dict[subprocess.Popen[bytes], str] = {}
 _live_lock = threading.Lock()
 _shutdown = threading.Event()
 
@@ -60,6 +67,7 @@ class ProcessResult:
 
 def _reader(stream: IO[bytes], sink: bytearray, cap: int, overflow: list[bool]) -> None:
     # Keep reading past the cap so the child never blocks on a full pipe; drop the excess.
+    # The stream is unbuffered: read() returns what is there, so nothing waits in a buffer.
     while chunk := stream.read(65536):
         room = cap - len(sink)
         if room > 0:
@@ -77,8 +85,10 @@ def _kill_group(proc: subprocess.Popen[bytes], grace: float = TERMINATE_GRACE) -
         return
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
-        if proc.poll() is not None and not _group_alive(proc.pid):
-            return
+        if proc.poll() is not None:
+            reaper.reap_group(proc.pid, keep=proc.pid)
+            if not _group_alive(proc.pid):
+                return
         time.sleep(0.05)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
@@ -94,11 +104,17 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
+def _kill_tree(proc: subprocess.Popen[bytes], tag: str, grace: float = TERMINATE_GRACE) -> None:
+    """The group, then every descendant with the tag (those that left the group)."""
+    _kill_group(proc, grace)
+    reaper.kill_tagged(tag, grace=min(grace, 1.0))
+
+
 def kill_all() -> None:
-    """Kill every process group still running (on interrupt), so nothing outlives atlas-ci."""
+    """Kill every program still running and its descendants (on interrupt): no orphans."""
     with _live_lock:
-        procs = list(_live)
-    threads = [threading.Thread(target=_kill_group, args=(p, 1.0)) for p in procs]
+        procs = list(_live.items())
+    threads = [threading.Thread(target=_kill_tree, args=(p, tag, 1.0)) for p, tag in procs]
     for t in threads:
         t.start()
     for t in threads:
@@ -127,24 +143,33 @@ def run(
     env: Mapping[str, str] | None = None,
     output_cap: int = DEFAULT_OUTPUT_CAP,
     stdin_data: bytes | None = None,
+    stop_on_overflow: bool = False,
 ) -> ProcessResult:
-    """Run `argv` in its own process group; kill the whole group on timeout or when it exits."""
+    """Run `argv` in its own process group; kill everything it started on timeout or exit.
+
+    `stop_on_overflow`: kill the program as soon as it passes `output_cap` (its result is then
+    unusable anyway, and 1 GiB of output need not be read to learn that).
+    """
     if _shutdown.is_set():
         raise ShuttingDown
     full = resolve(argv)
     started = time.monotonic()
-    proc = _spawn(full, cwd, env, piped_stdin=stdin_data is not None)
+    tag = reaper.new_tag()
+    proc = _spawn(full, cwd, env, tag, piped_stdin=stdin_data is not None)
     capture = _Capture(proc, output_cap)
     timed_out = False
     try:
-        timed_out = _feed_and_wait(proc, stdin_data, timeout)
+        _feed(proc, stdin_data)
+        timed_out = _wait(proc, timeout, capture.overflow if stop_on_overflow else None)
     finally:
-        # Also reaps grandchildren the tool left behind in its group: no orphans after a check.
+        # The group first (grandchildren left in it), then descendants that left it (setsid,
+        # double fork): only then can the pipes reach EOF, whoever held them.
         _kill_group(proc)
         proc.wait()
+        reaper.kill_tagged(tag)
         capture.join()
         with _live_lock:
-            _live.discard(proc)
+            _live.pop(proc, None)
     return ProcessResult(
         argv=tuple(full),
         returncode=proc.returncode,
@@ -157,26 +182,33 @@ def run(
     )
 
 
+def _environment(env: Mapping[str, str] | None, tag: str) -> dict[str, str]:
+    return {**os.environ, **(env or {}), reaper.TAG_ENV: tag}
+
+
 def _spawn(
-    full: list[str], cwd: Path, env: Mapping[str, str] | None, *, piped_stdin: bool
+    full: list[str], cwd: Path, env: Mapping[str, str] | None, tag: str, *, piped_stdin: bool
 ) -> subprocess.Popen[bytes]:
+    reaper.become_subreaper()
     try:
         proc = subprocess.Popen(  # noqa: S603 - argv list from config or adapters, never a shell
             full,
+            bufsize=0,
             cwd=cwd,
-            env={**os.environ, **(env or {})},
+            env=_environment(env, tag),
             stdin=subprocess.PIPE if piped_stdin else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
         )
     except OSError as exc:
+        # The OSError stays the cause: its errno tells not found from not executable or E2BIG.
         raise ToolNotFoundError(full[0], str(exc)) from exc
     with _live_lock:
-        _live.add(proc)
+        _live[proc] = tag
     if _shutdown.is_set():
         # Started just as an interrupt began: kill_all() may already have run without it.
-        _kill_group(proc, grace=0.5)
+        _kill_tree(proc, tag, grace=0.5)
     return proc
 
 
@@ -200,16 +232,31 @@ class _Capture:
             t.join(timeout=5)
 
 
-def _feed_and_wait(proc: subprocess.Popen[bytes], stdin_data: bytes | None, timeout: float) -> bool:
-    """Write stdin (if any) and wait; True when the timeout expired first."""
+def _feed(proc: subprocess.Popen[bytes], stdin_data: bytes | None) -> None:
     if stdin_data is not None and proc.stdin is not None:
         with contextlib.suppress(BrokenPipeError):
             proc.stdin.write(stdin_data)
             proc.stdin.close()
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return True
+
+
+def _wait(proc: subprocess.Popen[bytes], timeout: float, overflow: list[bool] | None) -> bool:
+    """Wait for the program; True when the timeout expired first. Returns early on overflow."""
+    if overflow is None:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return True
+        return False
+    deadline = time.monotonic() + timeout
+    while not overflow[0]:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return True
+        try:
+            proc.wait(timeout=min(remaining, 0.1))
+            return False
+        except subprocess.TimeoutExpired:
+            continue
     return False
 
 
@@ -219,6 +266,7 @@ class Service:
 
     proc: subprocess.Popen[bytes]
     log_path: Path
+    tag: str = ""
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -233,8 +281,10 @@ class Service:
             self.proc.wait(timeout=grace)
         _kill_group(self.proc, grace=0.5)
         code = self.proc.wait()
+        if self.tag:
+            reaper.kill_tagged(self.tag, grace=0.5)
         with _live_lock:
-            _live.discard(self.proc)
+            _live.pop(self.proc, None)
         return code
 
 
@@ -246,16 +296,18 @@ def start(
         raise ShuttingDown
     full = resolve(argv)
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    tag = reaper.new_tag()
+    reaper.become_subreaper()
     with log_path.open("wb") as log:
         proc = subprocess.Popen(  # noqa: S603 - argv list, never a shell
             full,
             cwd=cwd,
-            env={**os.environ, **(env or {})},
+            env=_environment(env, tag),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     with _live_lock:
-        _live.add(proc)
-    return Service(proc=proc, log_path=log_path)
+        _live[proc] = tag
+    return Service(proc=proc, log_path=log_path, tag=tag)

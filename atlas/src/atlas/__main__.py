@@ -9,6 +9,7 @@ from pathlib import Path
 from atlas import __version__
 from atlas.app import DEFAULT_MAX_BODY_BYTES
 from atlas.logs import configure_logging
+from atlas.protocol import DEFAULT_HEADER_TIMEOUT
 from atlas.server import ServeOptions, check, default_db_path, serve
 
 
@@ -55,6 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to wait for in-flight requests on SIGTERM (default 30)",
     )
 
+    srv.add_argument(
+        "--header-timeout",
+        type=float,
+        default=DEFAULT_HEADER_TIMEOUT,
+        help="seconds a client gets to send complete request headers "
+        f"(default {DEFAULT_HEADER_TIMEOUT:g})",
+    )
+
     chk = sub.add_parser("check", help="run PRAGMA integrity_check on the database and exit")
     chk.add_argument("--db", type=Path, default=None, help=db_help)
     chk.add_argument("--log-level", choices=log_levels, default="info")
@@ -75,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log_level=args.log_level,
             max_body_bytes=args.max_body_bytes,
             graceful_timeout_s=args.graceful_timeout,
+            header_timeout_s=args.header_timeout,
         )
     )
 

@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
@@ -27,9 +27,11 @@ from atlas.errors import PayloadTooLargeError, error_response
 from atlas.metrics import Metrics
 from atlas.middleware import BodyLimitMiddleware, ObservabilityMiddleware
 from atlas.models import ListQuery, NearQuery, PlaceIn, error_details
+from atlas.routing import SafeRoute
 from atlas.storage import Place, Storage
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
+CLIENT_CLOSED_REQUEST = 499
 
 Handler = Callable[[Request], Awaitable[Response]]
 _M = TypeVar("_M", bound=BaseModel)
@@ -71,7 +73,7 @@ def _route(path: str, handlers: dict[str, Handler]) -> Route:
     async def dispatch(request: Request) -> Response:
         return await table[request.method](request)
 
-    return Route(path, dispatch, methods=sorted(table), name=path)
+    return SafeRoute(path, dispatch, methods=sorted(table), name=path)
 
 
 def _place_id(request: Request) -> int:
@@ -214,6 +216,13 @@ async def _payload_too_large(request: Request, exc: Exception) -> Response:
     return error_response(413, "payload_too_large", f"request body exceeds {limit} bytes")
 
 
+async def _client_closed(request: Request, exc: Exception) -> Response:
+    # The client went away mid-body: nobody reads this answer, but the access log and the
+    # metrics record 499 (nginx's "client closed request"), not a server error.
+    log.info("client_closed_request", extra={"path": request.url.path})
+    return Response(status_code=CLIENT_CLOSED_REQUEST)
+
+
 async def _internal_error(request: Request, exc: Exception) -> Response:
     # Never leak exception text to clients; the log line carries it with the request id.
     return error_response(500, "internal_error", "internal server error")
@@ -246,9 +255,13 @@ def create_app(
             HTTPException: _http_exception,
             ValidationError: _validation_error,
             PayloadTooLargeError: _payload_too_large,
+            ClientDisconnect: _client_closed,
             Exception: _internal_error,
         },
     )
+    # Starlette's slash redirect builds an absolute Location from the client's Host header
+    # (`Host: evil.example` came back as `Location: http://evil.example/places`): no redirects.
+    app.router.redirect_slashes = False
     app.state.storage = storage
     app.state.metrics = metrics
     app.state.max_body_bytes = max_body_bytes

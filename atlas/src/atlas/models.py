@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from atlas.geo import MAX_DISTANCE_KM
+from atlas.storage import MAX_ID
 
 Tag = Annotated[
     str,
@@ -59,7 +60,9 @@ class ListQuery(BaseModel):
 
     tag: Tag | None = None
     limit: int = Field(default=100, ge=1, le=1000)
-    after_id: int = Field(default=0, ge=0)
+    # SQLite integers are signed 64-bit: a larger cursor used to reach the driver and raise
+    # OverflowError (a 500); it is a client error.
+    after_id: int = Field(default=0, ge=0, le=MAX_ID)
 
 
 def error_details(errors: list[Any]) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ import uvicorn
 from atlas import __version__
 from atlas.app import DEFAULT_MAX_BODY_BYTES, create_app
 from atlas.metrics import Metrics
+from atlas.protocol import DEFAULT_HEADER_TIMEOUT, with_header_timeout
 from atlas.storage import DatabaseCorruptError, Storage
 
 EXIT_OK = 0
@@ -69,6 +70,8 @@ class ServeOptions:
     # Below systemd's default TimeoutStopSec (90 s), so uvicorn gives up on stuck
     # clients and exits on its own before systemd has to SIGKILL it.
     graceful_timeout_s: float = 30.0
+    # Request headers must be complete this many seconds after a connection opens.
+    header_timeout_s: float = DEFAULT_HEADER_TIMEOUT
 
 
 class _StopSignalHandler:
@@ -157,6 +160,7 @@ def serve(options: ServeOptions) -> int:
                 server_header=False,
                 proxy_headers=False,
                 timeout_graceful_shutdown=int(options.graceful_timeout_s),
+                http=with_header_timeout(options.header_timeout_s),
             )
             server = uvicorn.Server(config)
             handler.server = server

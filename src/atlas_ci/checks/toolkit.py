@@ -122,8 +122,15 @@ def run_tool(
     """
     argv = [*tool.argv, *args]
     try:
+        # Past the cap the run is unusable: stop it there rather than read 1 GiB to learn that.
         res = process.run(
-            argv, cwd=cwd, timeout=timeout, env=env, output_cap=output_cap, stdin_data=stdin
+            argv,
+            cwd=cwd,
+            timeout=timeout,
+            env=env,
+            output_cap=output_cap,
+            stdin_data=stdin,
+            stop_on_overflow=True,
         )
     except ToolNotFoundError as exc:
         raise _start_error(tool, argv, exc) from exc

@@ -75,7 +75,7 @@ def _with_command(tmp_path: Path, argv: list[str], timeout: float = 60) -> None:
         (["/nonexistent/bin/ruff"], "not found"),
         ([sys.executable, "-c", "import os; os.abort()"], "SIGABRT"),
         ([sys.executable, "-c", "print('this is not json')"], "not JSON"),
-        ([sys.executable, "-c", "print('{\"a\": 1}')"], "not a list"),
+        ([sys.executable, "-c", "print('{\"a\": 1}')"], "unexpected shape"),
     ],
     ids=["missing", "crash", "garbage", "wrong-shape"],
 )

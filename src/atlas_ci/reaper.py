@@ -1,0 +1,114 @@
+"""Every descendant of a program atlas-ci started, found and killed: `setsid` and double forks too.
+
+A process group kill misses a grandchild that called `setsid()` (new session, new group) or that
+was double-forked away from its parent. Two things catch those:
+
+- atlas-ci makes itself a *child subreaper* (Linux `prctl(PR_SET_CHILD_SUBREAPER)`), so an
+  orphaned descendant is re-parented to atlas-ci instead of init, and stays in our process tree;
+- every program started through `process.py` carries a tag in its environment (`TAG_ENV`, one
+  value per start), which its descendants inherit. After the group kill, the live descendants
+  of atlas-ci holding that tag are terminated, then killed, and reaped.
+
+Only processes with the run's own tag are touched, so checks running in parallel never kill
+each other's programs. Where the subreaper is unavailable (not Linux), orphans are looked for
+among all of the user's processes instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import sys
+import uuid
+from functools import cache
+
+import psutil
+
+TAG_ENV = "ATLAS_CI_PROCESS_TAG"
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def new_tag() -> str:
+    return uuid.uuid4().hex
+
+
+@cache
+def become_subreaper() -> bool:
+    """Make atlas-ci the subreaper of its descendants (once); False where the OS has no such."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def tagged(tag: str) -> list[psutil.Process]:
+    """Live processes carrying `tag`: descendants of atlas-ci (or, without a subreaper, any)."""
+    found = []
+    for proc in _candidates():
+        with contextlib.suppress(psutil.Error):
+            if proc.status() != psutil.STATUS_ZOMBIE and proc.environ().get(TAG_ENV) == tag:
+                found.append(proc)
+    return found
+
+
+def _candidates() -> list[psutil.Process]:
+    try:
+        if become_subreaper():
+            return psutil.Process(os.getpid()).children(recursive=True)
+        me = os.getuid()
+        return [p for p in psutil.process_iter() if _owned_by(p, me) and p.pid != os.getpid()]
+    except psutil.Error:
+        return []
+
+
+def _owned_by(proc: psutil.Process, uid: int) -> bool:
+    try:
+        return bool(proc.uids().real == uid)
+    except psutil.Error:
+        return False
+
+
+def kill_tagged(tag: str, grace: float = 1.0) -> int:
+    """SIGTERM every process holding `tag`, SIGKILL what is left after `grace`; reap them all.
+
+    Repeated until none is found, since a dying process may still fork. Returns how many.
+    """
+    total = 0
+    for _ in range(5):
+        procs = tagged(tag)
+        if not procs:
+            break
+        total += len(procs)
+        _signal_all(procs, kill=False)
+        _, alive = psutil.wait_procs(procs, timeout=grace)
+        _signal_all(alive, kill=True)
+        psutil.wait_procs(alive, timeout=grace)
+    return total
+
+
+def _signal_all(procs: list[psutil.Process], *, kill: bool) -> None:
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            proc.kill() if kill else proc.terminate()
+
+
+def reap_group(pgid: int, keep: int) -> None:
+    """Reap our zombie children of process group `pgid` (orphans re-parented to us).
+
+    Without this a dead grandchild stays a zombie of atlas-ci, and its group looks alive.
+    `keep` is the group leader, which its Popen object waits for itself.
+    """
+    try:
+        children = psutil.Process(os.getpid()).children()
+    except psutil.Error:
+        return
+    for child in children:
+        if child.pid == keep:
+            continue
+        with contextlib.suppress(psutil.Error, OSError):
+            if child.status() == psutil.STATUS_ZOMBIE and os.getpgid(child.pid) == pgid:
+                os.waitpid(child.pid, os.WNOHANG)
