@@ -77,6 +77,8 @@ class Finding(_Frozen):
     tags: tuple[str, ...] = ()
     # Findings below the gate's threshold are reported but do not fail the check.
     blocking: bool = True
+    # Accepted in the committed baseline (.atlas-ci/baseline.json): reported, never blocking.
+    baselined: bool = False
     # GitHub's primaryLocationLineHash of the flagged line, filled in from the source before
     # the reports are rendered (`linehash.attach`) so that reporters never read files.
     line_hash: str | None = None

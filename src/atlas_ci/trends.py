@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
-from atlas_ci.history import RunRecord
+from atlas_ci.history import CheckRecord, RunRecord
 from atlas_ci.model import Status, worst
 
 SUMMARY_SCHEMA = 1
@@ -86,16 +86,21 @@ class Summary(_Frozen):
     warnings: tuple[str, ...] = ()
 
 
+def _within(records: Sequence[RunRecord], days: float, now: datetime) -> list[RunRecord]:
+    cutoff = now - timedelta(days=days)
+    return [r for r in records if r.when >= cutoff]
+
+
 def select(
     records: Sequence[RunRecord], *, last: int | None, days: float | None, now: datetime
 ) -> list[RunRecord]:
     """Gate runs in the window: the last `last` runs and/or those of the last `days` days."""
-    chosen = [r for r in records if days is None or r.when >= now - timedelta(days=days)]
+    chosen = list(records) if days is None else _within(records, days, now)
+    if last is None:
+        return chosen
     gate_runs = [r for r in chosen if r.kind == "gate"]
-    if last is not None:
-        keep = {id(r) for r in gate_runs[-last:]}
-        chosen = [r for r in chosen if r.kind != "gate" or id(r) in keep]
-    return chosen
+    keep = {id(r) for r in gate_runs[-last:]}
+    return [r for r in chosen if r.kind != "gate" or id(r) in keep]
 
 
 def sparkline(values: Sequence[float]) -> str:
@@ -168,20 +173,27 @@ def flaky_commits(runs: Sequence[tuple[str | None, Status]]) -> tuple[str, ...]:
     return tuple(flaky)
 
 
-def check_trend(check: str, runs: Sequence[RunRecord]) -> CheckTrend:
-    entries = [(r, c) for r in runs for c in r.checks if c.check == check]
-    statuses = [c.status for _, c in entries]
-    flaky = flaky_commits([(r.commit, c.status) for r, c in entries])
-    metrics: dict[str, list[float]] = {}
+def _metric_trends(entries: Sequence[CheckRecord]) -> tuple[MetricTrend, ...]:
+    values: dict[str, list[float]] = {}
     meta: dict[str, tuple[str, str | None]] = {}
-    for _, c in entries:
+    for c in entries:
         for m in c.metrics:
-            metrics.setdefault(m.name, []).append(m.value)
+            values.setdefault(m.name, []).append(m.value)
             meta[m.name] = (m.unit, m.direction)
-    judged_durations = [c.duration for _, c in entries if c.status in JUDGED]
+    return tuple(
+        MetricTrend(name=n, unit=meta[n][0], direction=meta[n][1], series=series(v, meta[n][1]))
+        for n, v in sorted(values.items())
+    )
+
+
+def check_trend(check: str, runs: Sequence[RunRecord]) -> CheckTrend:
+    pairs = [(r, c) for r in runs for c in r.checks if c.check == check]
+    entries = [c for _, c in pairs]
+    statuses = [c.status for c in entries]
+    flaky = flaky_commits([(r.commit, c.status) for r, c in pairs])
     return CheckTrend(
         check=check,
-        gate=entries[0][1].gate,
+        gate=entries[0].gate,
         runs=len(entries),
         passed=statuses.count(Status.PASSED),
         failed=statuses.count(Status.FAILED),
@@ -190,11 +202,8 @@ def check_trend(check: str, runs: Sequence[RunRecord]) -> CheckTrend:
         success_rate=_rate(statuses),
         flaky=bool(flaky),
         flaky_commits=flaky,
-        duration=series(judged_durations, "max"),
-        metrics=tuple(
-            MetricTrend(name=n, unit=meta[n][0], direction=meta[n][1], series=series(v, meta[n][1]))
-            for n, v in sorted(metrics.items())
-        ),
+        duration=series([c.duration for c in entries if c.status in JUDGED], "max"),
+        metrics=_metric_trends(entries),
     )
 
 
@@ -227,10 +236,11 @@ def _workflow_trends(runs: Sequence[RunRecord]) -> tuple[WorkflowTrend, ...]:
 def summarize(records: Sequence[RunRecord], warnings: Sequence[str] = ()) -> Summary:
     gate_runs = [r for r in records if r.kind == "gate"]
     names = list(dict.fromkeys(c.check for r in gate_runs for c in r.checks))
+    first, final = (gate_runs[0].time, gate_runs[-1].time) if gate_runs else (None, None)
     return Summary(
         runs=len(gate_runs),
-        since=gate_runs[0].time if gate_runs else None,
-        until=gate_runs[-1].time if gate_runs else None,
+        since=first,
+        until=final,
         success_rate=_rate([r.status for r in gate_runs]),
         gates=_gate_trends(gate_runs),
         checks=tuple(check_trend(n, gate_runs) for n in names),

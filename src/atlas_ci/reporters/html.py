@@ -37,20 +37,36 @@ SCRIPT = (
 )
 
 
+def _success_rate(r: RunRecord) -> float | None:
+    judged = [c for c in r.checks if c.status is not Status.SKIPPED]
+    if not judged:
+        return None
+    return 100.0 * sum(1 for c in judged if c.status is Status.PASSED) / len(judged)
+
+
+def _charted(gate: str, unit: str) -> bool:
+    """Coverage-like percentages of the tests gate and every perf figure get a chart."""
+    return gate == "perf" or (gate == "tests" and unit == "%")
+
+
+def _metric_points(r: RunRecord, out: dict[str, list[tuple[str, float]]]) -> None:
+    for c in r.checks:
+        for m in c.metrics:
+            if _charted(c.gate, m.unit):
+                out.setdefault(f"{c.check} {m.name}", []).append((r.time, m.value))
+
+
 def chart_series(records: Sequence[RunRecord]) -> dict[str, list[tuple[str, float]]]:
-    """Per gate run: success rate of its judged checks, duration, coverage and perf ratios."""
+    """Per gate run: success rate of its judged checks, duration, coverage and perf figures."""
     out: dict[str, list[tuple[str, float]]] = {"success rate (%)": [], "duration (s)": []}
-    for r in (r for r in records if r.kind == "gate"):
-        label = r.time
-        judged = [c for c in r.checks if c.status is not Status.SKIPPED]
-        if judged:
-            ok = sum(1 for c in judged if c.status is Status.PASSED)
-            out["success rate (%)"].append((label, 100.0 * ok / len(judged)))
-        out["duration (s)"].append((label, r.duration))
-        for c in r.checks:
-            for m in c.metrics:
-                if c.gate in ("tests", "perf") and (m.unit == "%" or c.gate == "perf"):
-                    out.setdefault(f"{c.check} {m.name}", []).append((label, m.value))
+    for r in records:
+        if r.kind != "gate":
+            continue
+        rate = _success_rate(r)
+        if rate is not None:
+            out["success rate (%)"].append((r.time, rate))
+        out["duration (s)"].append((r.time, r.duration))
+        _metric_points(r, out)
     return {k: v for k, v in out.items() if v}
 
 

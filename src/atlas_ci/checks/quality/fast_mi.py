@@ -53,23 +53,27 @@ class Raw:
     single_comments: int
 
 
+def _depth(tok: tokenize.TokenInfo, depth: int) -> int:
+    if tok.type != tokenize.OP:
+        return depth
+    if tok.string in OPEN:
+        return depth + 1
+    return max(0, depth - 1) if tok.string in CLOSE else depth
+
+
 def _statements(
     lines: Sequence[str],
 ) -> Iterator[tuple[list[tokenize.TokenInfo], list[str]]]:
     """(tokens, stripped lines) of each statement, in the extents radon's loop finds."""
     text = "\n".join(lines) + "\n"
-    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
     depth, start_row, current = 0, 1, []
     try:
-        for tok in tokens:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
             if tok.type == tokenize.ENDMARKER:
                 break
             current.append(tok)
-            if tok.type == tokenize.OP and tok.string in OPEN:
-                depth += 1
-            elif tok.type == tokenize.OP and tok.string in CLOSE:
-                depth = max(0, depth - 1)
-            elif tok.type in (tokenize.NEWLINE, tokenize.NL) and depth == 0:
+            depth = _depth(tok, depth)
+            if tok.type in (tokenize.NEWLINE, tokenize.NL) and depth == 0:
                 end_row = tok.start[0]
                 yield current, list(lines[start_row - 1 : end_row])
                 start_row, current = end_row + 1, []
@@ -84,47 +88,71 @@ def _single(kind: int, tokens: Sequence[tokenize.TokenInfo]) -> bool:
     return bool(tokens) and tokens[0].type == kind and all(t.type in ENDS for t in tokens[1:])
 
 
+def _is_op(tok: tokenize.TokenInfo, text: str) -> bool:
+    return tok.type == tokenize.OP and tok.string == text
+
+
+def _logical_part(part: Sequence[tokenize.TokenInfo], last: bool) -> int:
+    kept = [t for t in part if t.type not in IGNORED]
+    # radon's token list ends with ENDMARKER; only the last `;`-part holds it.
+    size = len(kept) + (1 if last else 0)
+    colons = [j for j, t in enumerate(kept) if _is_op(t, ":")]
+    if colons:
+        return 2 - (colons[-1] == size - 2)
+    return 1 if kept else 0
+
+
 def _logical(tokens: Sequence[tokenize.TokenInfo]) -> int:
     """radon's logical-line rule: per `;`-separated part, 0 (nothing), 1, or 2 when a colon is
     followed by more code on the same statement (`if x: return`)."""
     parts: list[list[tokenize.TokenInfo]] = [[]]
     for tok in tokens:
-        if tok.type == tokenize.OP and tok.string == ";":
+        if _is_op(tok, ";"):
             parts.append([])
         else:
             parts[-1].append(tok)
-    total = 0
-    for i, part in enumerate(parts):
-        kept = [t for t in part if t.type not in IGNORED]
-        # radon's token list ends with ENDMARKER; only the last part holds it.
-        size = len(kept) + (1 if i == len(parts) - 1 else 0)
-        colons = [j for j, t in enumerate(kept) if t.type == tokenize.OP and t.string == ":"]
-        if colons:
-            total += 2 - (colons[-1] == size - 2)
-        elif kept:
-            total += 1
-    return total
+    return sum(_logical_part(p, i == len(parts) - 1) for i, p in enumerate(parts))
+
+
+def _lines(parsed: Sequence[str]) -> tuple[int, int]:
+    """(non-empty, empty) lines."""
+    full = sum(1 for line in parsed if line)
+    return full, len(parsed) - full
+
+
+def _kind(tokens: Sequence[tokenize.TokenInfo]) -> str:
+    """radon's reading of a statement: a lone comment or one-line string, a multi-line string
+    (a docstring), or code."""
+    if _single(tokenize.COMMENT, tokens):
+        return "single"
+    if _single(tokenize.STRING, tokens):
+        return "single" if tokens[0].start[0] == tokens[0].end[0] else "multi"
+    return "code"
 
 
 def analyze(source: str) -> Raw:
     """What `radon.raw.analyze(source)` returns, in one tokenize pass."""
-    lloc = comments = single = multi = blank = sloc = 0
+    counts = dict.fromkeys(("lloc", "comments", "single", "multi", "blank", "sloc"), 0)
     for tokens, parsed in _statements([line.strip() for line in source.splitlines()]):
-        comments += sum(1 for t in tokens if t.type == tokenize.COMMENT)
-        if _single(tokenize.COMMENT, tokens):
-            single += 1
-        elif _single(tokenize.STRING, tokens):
-            if tokens[0].start[0] == tokens[0].end[0]:
-                single += 1
-            else:
-                multi += sum(1 for line in parsed if line)
-                blank += sum(1 for line in parsed if not line)
+        counts["comments"] += sum(1 for t in tokens if t.type == tokenize.COMMENT)
+        kind = _kind(tokens)
+        full, empty = _lines(parsed)
+        if kind == "single":
+            counts["single"] += 1
         else:
-            sloc += sum(1 for line in parsed if line)
-            blank += sum(1 for line in parsed if not line)
-        lloc += _logical(tokens)
-    loc = sloc + blank + multi + single
-    return Raw(loc, lloc, sloc, comments, multi, blank, single)
+            counts["multi" if kind == "multi" else "sloc"] += full
+            counts["blank"] += empty
+        counts["lloc"] += _logical(tokens)
+    loc = counts["sloc"] + counts["blank"] + counts["multi"] + counts["single"]
+    return Raw(
+        loc,
+        counts["lloc"],
+        counts["sloc"],
+        counts["comments"],
+        counts["multi"],
+        counts["blank"],
+        counts["single"],
+    )
 
 
 def mi(source: str, multi: bool = True) -> float:
