@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv gate test test-slow lint clean
+.PHONY: venv gate test test-slow lint browser clean
 
 # Reinstall whenever a dependency list changes; Atlas (the reference service) is a project of its own.
 $(STAMP): pyproject.toml atlas/pyproject.toml
@@ -26,6 +26,12 @@ test: $(STAMP)
 # The acceptance runs too long for `make test` (endurance, real sdists, 10x repeats).
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest --run-slow -m slow
+
+# Headless Chromium for the HTML report's browser test (Debian's package; skipped where absent).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || \
+	  echo "chromium not installed: the HTML report's browser test will be skipped"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -19,6 +19,19 @@ def history_path(cfg: LoadedConfig, root: Path) -> Path:
     return root / cfg.history.path
 
 
+def git_branch(root: Path) -> str | None:
+    """The checked-out branch, read from .git/HEAD (no git process for a history field)."""
+    git = root / ".git"
+    try:
+        if git.is_file():  # a worktree or submodule: "gitdir: <path>"
+            git = (root / git.read_text(encoding="utf-8").split(":", 1)[1].strip()).resolve()
+        head = (git / "HEAD").read_text(encoding="utf-8").strip()
+    except (OSError, IndexError):
+        return None
+    prefix = "ref: refs/heads/"
+    return head[len(prefix) :] if head.startswith(prefix) else None
+
+
 def _previous_status(path: Path) -> Status | None:
     gate_runs = [r for r in history.load(path).records if r.kind == "gate"]
     return gate_runs[-1].status if gate_runs else None
@@ -29,7 +42,6 @@ def after_run(
     root: Path,
     report: Report,
     *,
-    branch: str | None,
     scrub: Callable[[str], str],
     env: Mapping[str, str] | None = None,
 ) -> list[str]:
@@ -40,7 +52,8 @@ def after_run(
     previous = _previous_status(path) if cfg.history.enabled else None
     if cfg.history.enabled:
         try:
-            history.append(path, [history.record_of(report, branch=branch, env=env)])
+            record = history.record_of(report, branch=git_branch(root), env=env)
+            history.append(path, [record])
         except OSError as exc:
             warnings.append(f"history: could not append to {cfg.history.path}: {exc.strerror}")
     if cfg.notify.webhooks:

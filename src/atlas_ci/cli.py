@@ -160,6 +160,8 @@ def _run(request: GateRequest, quiet: bool) -> int:
         console.print_lines(out, outcome.annotations)
         if not quiet:
             console.print_results(out, outcome.report, outcome.written, request.root)
+        for warning in outcome.warnings:
+            console.warn(warning)
         return outcome.exit_code
 
 

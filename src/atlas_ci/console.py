@@ -175,16 +175,25 @@ def print_lines(console: Console, lines: Iterable[str]) -> None:
         console.print(safe(line))
 
 
-def error(message: str) -> None:
-    """One clear message on stderr, never a traceback."""
-    Console(
+def _stderr() -> Console:
+    return Console(
         file=sys.stderr,
         no_color="NO_COLOR" in os.environ,
         highlight=False,
         markup=False,
         emoji=False,
         soft_wrap=True,
-    ).print(safe(f"atlas-ci: error: {message}"))
+    )
+
+
+def error(message: str) -> None:
+    """One clear message on stderr, never a traceback."""
+    _stderr().print(safe(f"atlas-ci: error: {message}"))
+
+
+def warn(message: str) -> None:
+    """Something went wrong that does not change the verdict (history, alerts)."""
+    _stderr().print(safe(f"atlas-ci: warning: {message}"))
 
 
 def print_inventory(console: Console, rows: Iterable[tuple[str, str, str, str]]) -> None:

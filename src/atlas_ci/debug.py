@@ -18,7 +18,7 @@ import contextvars
 import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from atlas_ci.model import CheckResult, Status
@@ -68,7 +68,7 @@ def capture(check: str) -> Iterator[None]:
 def note(run: ToolRun) -> None:
     notes = _current.get()
     if notes is not None:
-        notes.runs.append(run)
+        notes.runs.append(replace(run, stdout=bounded(run.stdout), stderr=bounded(run.stderr)))
 
 
 def take(check: str) -> list[ToolRun]:

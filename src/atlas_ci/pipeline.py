@@ -7,13 +7,13 @@ import os
 import signal
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
+from atlas_ci import aftermath, debug, linehash, plan, redact, redact_artifacts, reporting, runner
 from atlas_ci import config as config_mod
-from atlas_ci import linehash, plan, redact, redact_artifacts, reporting, runner
 from atlas_ci.checks.base import ProjectInfo
 from atlas_ci.config import LoadedConfig
 from atlas_ci.errors import ConfigError
@@ -47,6 +47,7 @@ class Outcome:
     written: list[Path]
     annotations: list[str]
     exit_code: int
+    warnings: list[str] = field(default_factory=list)
 
 
 def prepare(req: GateRequest) -> Prepared:
@@ -69,6 +70,9 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
             results = runner.run(prep.planned, prep.project, jobs=prep.jobs, observer=observer)
         except runner.Interrupted as stop:
             results, interrupted = stop.results, True
+    results = debug.write_bundles(
+        results, prep.project.report_dir, redact.text, reporting.write_atomic
+    )
     report = reporting.build(
         results,
         digest=prep.config.digest,
@@ -82,7 +86,9 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
     # The summary is rendered once: summary.md's text is the one appended to the step summary.
     summary = texts.get(reporting.FILES["markdown"])
     annotations = reporting.github_outputs(report, prep.project.root, summary=summary)
-    return Outcome(report, written, annotations, reporting.exit_code(report))
+    # History and alerts come last: neither can change the verdict or the exit code.
+    warnings = aftermath.after_run(prep.config, prep.project.root, report, scrub=redact.text)
+    return Outcome(report, written, annotations, reporting.exit_code(report), warnings)
 
 
 def finish(report: Report, prep: Prepared) -> tuple[Report, dict[str, str]]:

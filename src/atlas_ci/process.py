@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from atlas_ci import reaper
+from atlas_ci import debug, reaper
 from atlas_ci.errors import ToolNotFoundError
 
 DEFAULT_OUTPUT_CAP = 16 * 1024 * 1024
@@ -170,7 +170,7 @@ def run(
         capture.join()
         with _live_lock:
             _live.pop(proc, None)
-    return ProcessResult(
+    result = ProcessResult(
         argv=tuple(full),
         returncode=proc.returncode,
         stdout=capture.out.decode("utf-8", errors="replace"),
@@ -179,6 +179,25 @@ def run(
         timed_out=timed_out,
         truncated=capture.overflow[0],
         interrupted=proc.returncode in (-signal.SIGTERM, -signal.SIGKILL) and not timed_out,
+    )
+    _note(result, cwd, env)
+    return result
+
+
+def _note(res: ProcessResult, cwd: Path, env: Mapping[str, str] | None) -> None:
+    """Kept for the check's debug bundle, should the check end in error (see debug.py)."""
+    debug.note(
+        debug.ToolRun(
+            argv=res.argv,
+            cwd=str(cwd),
+            returncode=res.returncode,
+            duration=res.duration,
+            timed_out=res.timed_out,
+            truncated=res.truncated,
+            env_names=debug.env_names({**os.environ, **(env or {})}),
+            stdout=res.stdout,
+            stderr=res.stderr,
+        )
     )
 
 

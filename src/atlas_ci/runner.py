@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from atlas_ci import process
+from atlas_ci import debug, process
 from atlas_ci.checks.base import CheckContext, ProjectInfo, result
 from atlas_ci.errors import CheckError, ToolNotFoundError
 from atlas_ci.model import CheckResult, Status
@@ -48,7 +48,8 @@ def run_one(planned: Planned, project: ProjectInfo) -> CheckResult:
     )
     started = time.monotonic()
     try:
-        res = check.run(ctx)
+        with debug.capture(planned.id):
+            res = check.run(ctx)
     except process.ShuttingDown:
         res = result(check, Status.ERROR, "interrupted")
     except ToolNotFoundError as exc:
