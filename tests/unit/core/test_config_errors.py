@@ -56,9 +56,7 @@ def test_deep_nesting_is_a_config_error_with_a_line(tmp_path: Path, opener: str)
 
 
 def test_nesting_inside_strings_and_comments_does_not_count(tmp_path: Path) -> None:
-    (tmp_path / "atlas-ci.toml").write_text(
-        f"# {'[' * 500}\n[reports]\ndir = \"{'[' * 500}\"\n"
-    )
+    (tmp_path / "atlas-ci.toml").write_text(f'# {"[" * 500}\n[reports]\ndir = "{"[" * 500}"\n')
     assert config.load(tmp_path).reports.dir == "[" * 500
 
 
