@@ -55,6 +55,12 @@ def install() -> None:
         signal.signal(sig, _record)
 
 
+def ignore() -> None:
+    """From now on SIGINT and SIGTERM do nothing (the run is over, its exit code decided)."""
+    for sig in SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+
+
 def raising() -> None:
     """For commands with nothing to finish: a signal (or one already received) raises `Stop`."""
     if requested():

@@ -64,6 +64,8 @@ def _parts(rel: str) -> list[str]:
 @contextlib.contextmanager
 def _directory(root: Path, parts: list[str]) -> Iterator[int]:
     """An fd of root/parts, each component created if missing and never a symlink."""
+    # The report directory itself (validated before the run) may be a symlink: the user's choice.
+    root.mkdir(parents=True, exist_ok=True)
     fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         for index, name in enumerate(parts):

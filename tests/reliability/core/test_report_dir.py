@@ -19,6 +19,9 @@ from typer.testing import CliRunner
 from atlas_ci import reportdir
 from atlas_ci.cli import app
 
+# The deploy gate disabled: `gate deploy` then writes its reports at once, running no tool.
+NO_DEPLOY = "[gates.deploy]\nenabled = false\n"
+
 
 def _marker_config(root: Path) -> Path:
     """quality.lint's tool drops a file when it runs: proof that nothing ran (or that it did)."""
@@ -120,6 +123,7 @@ def test_a_full_disk_is_exit_3_with_the_previous_reports_intact(
 ) -> None:
     mount, mounted = tmpfs
     _mount(mount, mounted, "size=256k")
+    write_config(tmp_path, NO_DEPLOY)
     first = atlas_ci("gate", "deploy", "-q", "--report-dir", str(mount), cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     before = _snapshot(mount)
@@ -154,6 +158,7 @@ def test_enospc_injected_at_the_write_call_is_exit_3_and_one_message(
 ) -> None:
     """The same case without a mount: the write call itself fails with ENOSPC."""
     monkeypatch.chdir(tmp_path)
+    write_config(tmp_path, NO_DEPLOY)
     runner = CliRunner()
     first = runner.invoke(app, ["gate", "deploy", "-q"])
     assert first.exit_code == 0, first.output
@@ -232,6 +237,7 @@ def test_reports_get_ordinary_permissions_under_umask_022(tmp_path: Path) -> Non
 
 def test_a_missing_step_summary_file_is_a_warning(tmp_path: Path) -> None:
     summary = tmp_path / "no-such-dir" / "step-summary.md"
+    write_config(tmp_path, NO_DEPLOY)
     res = atlas_ci(
         "gate",
         "deploy",
