@@ -302,10 +302,7 @@ def report_merge(
     raise typer.Exit(reporting.exit_code(merged))
 
 
-ReportDirOpt = Annotated[
-    Path | None,
-    typer.Option("--report-dir", help="The report directory (default: [reports] dir)."),
-]
+# ReportDirOpt (above) is shared with the commands that run checks.
 
 
 def _report_dir(cfg_dir: str, given: Path | None) -> Path:
