@@ -1,6 +1,65 @@
-"""`python -m atlas_ci` runs the CLI."""
+"""The entry point (console script and `python -m atlas_ci`): signals guarded from the first line.
 
-from atlas_ci.cli import main
+Kept free of heavy imports: Typer and the rest load only after the signal handlers are in place
+(a Ctrl-C during start-up is then recorded, never a KeyboardInterrupt traceback), and
+`--version` answers without loading them at all.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from atlas_ci import __version__, interrupts
+
+# Commands that finish their reports after a signal; the others just stop with exit 130.
+_REPORTING_COMMANDS = frozenset({"gate", "deploy-check"})
+
+
+def main() -> None:
+    interrupts.install()
+    code = _run(sys.argv[1:])
+    if interrupts.requested():
+        code = interrupts.EXIT_CODE
+    # The outcome is decided. Python's finalization resets caught signals to their default
+    # action, so a late SIGTERM would end the process with -15: ignored signals stay ignored.
+    interrupts.ignore()
+    sys.exit(code)
+
+
+def _run(args: list[str]) -> int:
+    if args == ["--version"]:
+        sys.stdout.write(f"atlas-ci {__version__}\n")
+        return 0
+    try:
+        if not args or args[0] not in _REPORTING_COMMANDS:
+            interrupts.raising()
+        from atlas_ci.cli import app
+
+        app(prog_name="atlas-ci")
+    except SystemExit as exc:
+        return _code(exc.code)
+    except interrupts.Stop:
+        _stop_children()
+        sys.stderr.write("atlas-ci: interrupted\n")
+        return interrupts.EXIT_CODE
+    return 0
+
+
+def _code(value: object) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, int):
+        return value
+    sys.stderr.write(f"{value}\n")  # sys.exit("message") prints it and exits 1
+    return 1
+
+
+def _stop_children() -> None:
+    from atlas_ci import process
+
+    process.begin_shutdown()
+    process.kill_all()
+
 
 if __name__ == "__main__":
     main()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 if TYPE_CHECKING:
+    from atlas_ci.config import LoadedConfig
     from atlas_ci.pipeline import GateRequest
 
 import typer
@@ -50,14 +51,31 @@ app.add_typer(report_app, name="report")
 app.add_typer(reports_app, name="reports")
 
 GATES = ("security", "tests", "quality", "perf", "reliability", "deploy", "all")
+# Options shared by every command that runs checks (gate, deploy-check): one definition each.
 ConfigOpt = Annotated[
     Path | None,
     typer.Option(
         "--config",
         "-c",
-        help="Config file (default: atlas-ci.toml, else [tool.atlas-ci] in pyproject.toml).",
+        help="Config file (default: atlas-ci.toml, else [tool.atlas-ci] in pyproject.toml, "
+        "in the project root: the nearest ancestor holding one, else the git top level).",
     ),
 ]
+OnlyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--only", help="Run only this check (gate.check, a bare name or a gate); repeatable."
+    ),
+]
+SkipOpt = Annotated[
+    list[str] | None,
+    typer.Option("--skip", help="Skip this check (gate.check, a bare name or a gate); repeatable."),
+]
+ReportDirOpt = Annotated[
+    Path | None,
+    typer.Option("--report-dir", help="Where reports go (default: [reports] dir, else reports/)."),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or table.")]
 
 
 @contextlib.contextmanager
@@ -98,19 +116,9 @@ def root(
 def gate(  # noqa: PLR0917 - Typer maps each parameter to an option
     target: Annotated[str, typer.Argument(help=f"One of: {', '.join(GATES)}.")],
     config: ConfigOpt = None,
-    only: Annotated[
-        list[str] | None,
-        typer.Option("--only", help="Run only this check (gate.check or a bare name); repeatable."),
-    ] = None,
-    skip: Annotated[
-        list[str] | None, typer.Option("--skip", help="Skip this check; repeatable.")
-    ] = None,
-    report_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--report-dir", help="Where reports go (default: [reports] dir, else reports/)."
-        ),
-    ] = None,
+    only: OnlyOpt = None,
+    skip: SkipOpt = None,
+    report_dir: ReportDirOpt = None,
     jobs: Annotated[
         int | None, typer.Option("--jobs", "-j", help="Checks run at once (default: CPU count).")
     ] = None,
@@ -120,88 +128,119 @@ def gate(  # noqa: PLR0917 - Typer maps each parameter to an option
             "--base", help="Git ref to compare with (perf regressions, coverage of new code)."
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or table.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Run a gate (or `all`) and write the reports."""
-    from atlas_ci.pipeline import GateRequest
-
-    request = GateRequest(
-        target=target,
-        root=Path.cwd(),
-        config_path=config,
-        only=tuple(only or ()),
-        skip=tuple(skip or ()),
-        report_dir=report_dir,
-        jobs=jobs,
-        base=base,
+    raise typer.Exit(
+        _run(target, config, only, skip, report_dir, quiet, jobs=jobs, base=base, go_no_go=False)
     )
-    raise typer.Exit(_run(request, quiet))
 
 
 @app.command("deploy-check")
 def deploy_check(
-    config: ConfigOpt = None, quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False
+    config: ConfigOpt = None,
+    only: OnlyOpt = None,
+    skip: SkipOpt = None,
+    report_dir: ReportDirOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
-    """Release manager's check before tagging: the deploy gate."""
+    """Release manager's go/no-go before tagging: the deploy gate; exit 3 if nothing was checked."""
+    raise typer.Exit(_run("deploy", config, only, skip, report_dir, quiet, go_no_go=True))
+
+
+def _run(  # noqa: PLR0917 - the shared options of the commands that run checks
+    target: str,
+    config: Path | None,
+    only: list[str] | None,
+    skip: list[str] | None,
+    report_dir: Path | None,
+    quiet: bool,
+    *,
+    jobs: int | None = None,
+    base: str | None = None,
+    go_no_go: bool,
+) -> int:
+    from atlas_ci import interrupts
     from atlas_ci.pipeline import GateRequest
 
-    raise typer.Exit(_run(GateRequest(target="deploy", root=Path.cwd(), config_path=config), quiet))
+    # Signals are recorded from here (the entry point already does so from the first line).
+    with interrupts.deferred(), errors_to_exit():
+        cwd = Path.cwd()
+        request = GateRequest(
+            target=target,
+            root=_root(cwd),
+            config_path=cwd / config if config else None,
+            only=tuple(only or ()),
+            skip=tuple(skip or ()),
+            report_dir=cwd / report_dir if report_dir else None,
+            jobs=jobs,
+            base=base,
+            go_no_go=go_no_go,
+        )
+        code = _execute(request, quiet)
+        return interrupts.EXIT_CODE if interrupts.requested() else code
+    raise AssertionError("unreachable")  # pragma: no cover - errors_to_exit raises typer.Exit
 
 
-def _run(request: GateRequest, quiet: bool) -> int:
+def _execute(request: GateRequest, quiet: bool) -> int:
     from atlas_ci import console, pipeline, runner
 
-    with errors_to_exit():
-        prepared = pipeline.prepare(request)
-        out = console.make_console()
-        progress = console.Progress(out, len(prepared.planned)) if not quiet else None
-        with progress or contextlib.nullcontext():
-            outcome = pipeline.execute(prepared, progress or runner.NullObserver())
-        console.print_lines(out, outcome.annotations)
-        if not quiet:
-            console.print_results(out, outcome.report, outcome.written, request.root)
-        for warning in outcome.warnings:
-            console.warn(warning)
-        return outcome.exit_code
+    prepared = pipeline.prepare(request)
+    out = console.make_console()
+    progress = console.Progress(out, len(prepared.planned)) if not quiet else None
+    with progress or contextlib.nullcontext():
+        outcome = pipeline.execute(prepared, progress or runner.NullObserver())
+    console.print_lines(out, outcome.annotations)
+    if not quiet:
+        console.print_results(out, outcome.report, outcome.written, request.root)
+    for warning in outcome.warnings:
+        typer.echo(f"atlas-ci: warning: {warning}", err=True)
+    if outcome.problem:
+        console.error(outcome.problem)
+    return outcome.exit_code
+
+
+def _root(cwd: Path) -> Path:
+    from atlas_ci import config as config_mod
+
+    return config_mod.find_root(cwd)
+
+
+def _load(config: Path | None) -> tuple[LoadedConfig, Path]:
+    """The config of the project the working directory belongs to, and that project's root."""
+    from atlas_ci import config as config_mod
+
+    cwd = Path.cwd()
+    root = _root(cwd)
+    return config_mod.load(root, cwd / config if config else None), root
 
 
 @app.command("list")
 def list_checks(config: ConfigOpt = None) -> None:
-    """Every gate and check: enabled or not, its tool and the tool's version."""
-    from atlas_ci import config as config_mod
+    """Every gate and check: enabled, disabled, not implemented or unavailable; tool and version."""
     from atlas_ci import console, inventory
 
     with errors_to_exit():
-        cfg = config_mod.load(Path.cwd(), config)
-        rows = inventory.rows(cfg, Path.cwd())
+        cfg, root = _load(config)
+        rows = inventory.rows(cfg, root)
     console.print_inventory(
         console.make_console(),
-        [
-            (
-                r.check,
-                "yes" if r.enabled else f"no ({r.note})",
-                r.tool or "-",
-                (r.version or "not found") if r.implemented else "not implemented",
-            )
-            for r in rows
-        ],
+        [(r.check, r.state, r.tool or "-", r.version_shown) for r in rows],
     )
 
 
 @app.command()
 def doctor(config: ConfigOpt = None) -> None:
-    """Is the config valid, and is each enabled check's tool installed?"""
-    from atlas_ci import config as config_mod
+    """Is the config valid, and is each enabled check implemented and its tool installed?"""
     from atlas_ci import console, inventory
 
     with errors_to_exit():
-        cfg = config_mod.load(Path.cwd(), config)
-        rows = inventory.rows(cfg, Path.cwd(), enabled_only=True)
+        cfg, root = _load(config)
+        rows = inventory.rows(cfg, root, enabled_only=True)
     out = console.make_console()
     console.print_text(out, f"config: {cfg.source or 'none found, using defaults'} (valid)")
     for r in rows:
-        state = "not implemented" if not r.implemented else (r.version or "NOT FOUND")
-        console.print_text(out, f"{r.check:<28} {r.tool or '-':<16} {state}")
+        console.print_text(out, f"{r.check:<28} {r.tool or '-':<16} {r.doctor_state}")
     problems = inventory.problems(rows)
     for line in problems:
         console.print_text(out, f"problem: {line}")
@@ -211,20 +250,16 @@ def doctor(config: ConfigOpt = None) -> None:
 @config_app.command("validate")
 def config_validate(config: ConfigOpt = None) -> None:
     """Exit 0 when the config is valid, 2 with a message naming file, key and line when not."""
-    from atlas_ci import config as config_mod
-
     with errors_to_exit():
-        cfg = config_mod.load(Path.cwd(), config)
+        cfg, _ = _load(config)
     typer.echo(f"{cfg.source or 'no config file (defaults)'}: valid")
 
 
 @config_app.command("show")
 def config_show(config: ConfigOpt = None) -> None:
     """The effective config, defaults filled in, as JSON."""
-    from atlas_ci import config as config_mod
-
     with errors_to_exit():
-        cfg = config_mod.load(Path.cwd(), config)
+        cfg, _ = _load(config)
     typer.echo(json.dumps(cfg.model.model_dump(mode="json"), indent=2))
 
 
@@ -245,7 +280,8 @@ def baseline_update(
     from atlas_ci import baseline
 
     with errors_to_exit():
-        for path in baseline.update(target, Path.cwd(), config):
+        cwd = Path.cwd()
+        for path in baseline.update(target, _root(cwd), cwd / config if config else None):
             typer.echo(f"wrote {path}")
 
 
@@ -260,20 +296,14 @@ def report_merge(
     from atlas_ci import merge, reporting
 
     with errors_to_exit():
-        merged, written = merge.run(dirs, report_dir, Path.cwd())
+        merged, written = merge.run(dirs, report_dir, _root(Path.cwd()))
     for path in written:
         typer.echo(f"wrote {path}")
     raise typer.Exit(reporting.exit_code(merged))
 
 
-ReportDirOpt = Annotated[
-    Path | None,
-    typer.Option("--report-dir", help="The report directory (default: [reports] dir)."),
-]
-
-
-def _report_dir(cfg_dir: str, given: Path | None) -> Path:
-    return Path.cwd() / (given or Path(cfg_dir))
+def _report_dir(root: Path, cfg_dir: str, given: Path | None) -> Path:
+    return root / (given or Path(cfg_dir))
 
 
 @history_app.callback()
@@ -287,14 +317,13 @@ def history_show(
     config: ConfigOpt = None,
 ) -> None:
     """Per gate and check over the last runs: success rate, flakiness, durations, metric trends."""
-    from atlas_ci import config as config_mod
     from atlas_ci import ops_commands
 
     if ctx.invoked_subcommand is not None:
         return
     with errors_to_exit():
-        cfg = config_mod.load(Path.cwd(), config)
-        text = ops_commands.show(cfg, Path.cwd(), last=last, days=days, fmt=fmt)
+        cfg, root = _load(config)
+        text = ops_commands.show(cfg, root, last=last, days=days, fmt=fmt)
     typer.echo(text, nl=False)
 
 
@@ -304,26 +333,23 @@ def history_import(
     config: ConfigOpt = None,
 ) -> None:
     """Add workflow-level runs (success and duration) from `gh run list --json` output."""
-    from atlas_ci import config as config_mod
     from atlas_ci import ops_commands
 
     with errors_to_exit():
-        cfg = config_mod.load(Path.cwd(), config)
-        added = ops_commands.import_runs(cfg, Path.cwd(), source)
+        cfg, root = _load(config)
+        added = ops_commands.import_runs(cfg, root, source)
     typer.echo(f"imported {added} workflow run(s)")
 
 
 @report_app.command("html")
 def report_html(config: ConfigOpt = None, report_dir: ReportDirOpt = None) -> None:
     """One self-contained HTML page from the latest report and the history."""
-    from atlas_ci import config as config_mod
     from atlas_ci import ops_commands, redact
 
     with errors_to_exit():
-        cfg = config_mod.load(Path.cwd(), config)
-        target = ops_commands.html(
-            cfg, Path.cwd(), _report_dir(cfg.reports.dir, report_dir), redact.text
-        )
+        cfg, root = _load(config)
+        where = _report_dir(root, cfg.reports.dir, report_dir)
+        target = ops_commands.html(cfg, root, where, redact.text)
     typer.echo(f"wrote {target}")
 
 
@@ -334,14 +360,12 @@ def reports_prune(
     report_dir: ReportDirOpt = None,
 ) -> None:
     """Delete report artifacts older than their kind's retention, and old history lines."""
-    from atlas_ci import config as config_mod
     from atlas_ci import ops_commands
 
     with errors_to_exit():
-        cfg = config_mod.load(Path.cwd(), config)
-        out = ops_commands.prune_reports(
-            cfg, Path.cwd(), _report_dir(cfg.reports.dir, report_dir), dry_run=dry_run
-        )
+        cfg, root = _load(config)
+        where = _report_dir(root, cfg.reports.dir, report_dir)
+        out = ops_commands.prune_reports(cfg, root, where, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
     for rel in out.plan.remove:
         typer.echo(f"{verb} {rel}")
@@ -352,4 +376,7 @@ def reports_prune(
 
 
 def main() -> None:
-    app()
+    """The console script's entry (kept for installs made before it moved to __main__)."""
+    from atlas_ci.__main__ import main as entry
+
+    entry()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -12,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, create_model
 
-from atlas_ci import pyproject
+from atlas_ci import config_errors, pyproject
 from atlas_ci.errors import ConfigError
 from atlas_ci.ops_settings import HistorySettings, NotifySettings, RetentionSettings
 from atlas_ci.settings import GateSettings, Settings
@@ -113,24 +114,75 @@ class LoadedConfig:
         return value
 
 
+def find_root(start: Path) -> Path:
+    """The project root, found as ruff, pytest and mypy find theirs: the nearest ancestor of
+    `start` holding atlas-ci.toml or a pyproject.toml with [tool.atlas-ci], else the git top
+    level, else `start` itself."""
+    here = start.resolve()
+    candidates = (here, *here.parents)
+    for directory in candidates:
+        if (directory / CONFIG_FILE).is_file() or _declares_table(directory / PYPROJECT):
+            return directory
+    for directory in candidates:
+        if (directory / ".git").exists():
+            return directory
+    return here
+
+
+def _declares_table(path: Path) -> bool:
+    """A pyproject.toml with [tool.atlas-ci] (or a misspelling the loader will point out)."""
+    if not path.is_file():
+        return False
+    try:
+        data = pyproject.read_toml(path)
+    except pyproject.TomlError:
+        # Broken, but meant for us: it is the root, and loading it reports the error's line.
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            return bool(_TABLE_HEADER.search(path.read_text(encoding="utf-8")))
+        return False
+    return any(pyproject.tool_table(data, name) is not None for name in (TABLE, *TABLE_SPELLINGS))
+
+
+_TABLE_HEADER = re.compile(r"^\s*\[+\s*tool\.atlas[-_]?ci\b", re.MULTILINE | re.IGNORECASE)
+TABLE = "atlas-ci"
+# Spellings of the table that are not read but most likely meant it.
+TABLE_SPELLINGS = ("atlas_ci", "atlasci", "atlas-CI", "atlas_CI")
+
+
 def find_config(root: Path) -> tuple[Path, tuple[str, ...]] | None:
     """atlas-ci.toml, else pyproject.toml with a [tool.atlas-ci] table (and that key prefix)."""
     own = root / CONFIG_FILE
     if own.is_file():
         return own, ()
-    pyproject = root / PYPROJECT
-    if pyproject.is_file():
-        data = _parse(pyproject)
-        if isinstance(data.get("tool"), dict) and "atlas-ci" in data["tool"]:
-            return pyproject, ("tool", "atlas-ci")
+    candidate = root / PYPROJECT
+    if candidate.is_file():
+        data = _parse(candidate)
+        tool = data.get("tool")
+        if isinstance(tool, dict) and TABLE in tool:
+            return candidate, ("tool", TABLE)
+        _refuse_misspelled_table(data, candidate)
     return None
+
+
+def _refuse_misspelled_table(data: dict[str, Any], path: Path) -> None:
+    tool = data.get("tool")
+    if not isinstance(tool, dict) or TABLE in tool:
+        return
+    for spelling in TABLE_SPELLINGS:
+        if spelling in tool:
+            raise ConfigError(
+                f"[tool.{spelling}] is not read: did you mean [tool.{TABLE}]?",
+                file=str(path),
+                key=f"tool.{spelling}",
+                line=locate(path.read_text(encoding="utf-8"), ["tool", spelling]),
+            )
 
 
 def load(root: Path, explicit: Path | None = None) -> LoadedConfig:
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError("config file not found", file=str(explicit))
-        prefix: tuple[str, ...] = ("tool", "atlas-ci") if explicit.name == PYPROJECT else ()
+        prefix: tuple[str, ...] = ("tool", TABLE) if explicit.name == PYPROJECT else ()
         source: Path | None = explicit
     else:
         found = find_config(root)
@@ -138,6 +190,8 @@ def load(root: Path, explicit: Path | None = None) -> LoadedConfig:
     data: dict[str, Any] = {}
     if source is not None:
         data = _parse(source)
+        if prefix:
+            _refuse_misspelled_table(data, source)
         for key in prefix:
             sub = data.get(key, {})
             if not isinstance(sub, dict):
@@ -154,77 +208,33 @@ def load(root: Path, explicit: Path | None = None) -> LoadedConfig:
 
 
 def validate(data: dict[str, Any], source: Path | None, prefix: tuple[str, ...] = ()) -> BaseModel:
+    shown = str(source) if source else "<defaults>"
+    model = config_model()
     try:
-        return config_model().model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = [str(p) for p in err["loc"]]
         text = source.read_text(encoding="utf-8") if source else ""
-        # For a bad value the key exists; for a bad key the last element is that key.
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        message = _describe(err) + more
+        loc, message = config_errors.describe(exc.errors(), data, model)
+        key = [*prefix, *loc]
         raise ConfigError(
-            message,
-            file=str(source) if source else "<defaults>",
-            key=".".join([*prefix, *loc]),
-            line=locate(text, [*prefix, *loc]),
+            message, file=shown, key=".".join(key), line=locate(text, key) or 1
         ) from None
-
-
-def _describe(err: Any) -> str:
-    if err["type"] == "extra_forbidden":
-        return "unknown key"
-    if err["type"] == "missing":
-        return "required key is missing"
-    got = err.get("input")
-    shown = f" (got {json.dumps(got)[:60]})" if isinstance(got, str | int | float | bool) else ""
-    return f"{err['msg']}{shown}"
+    except RecursionError:
+        # Cannot happen after _parse's depth limit; kept so no input ever becomes a traceback.
+        raise ConfigError("a value is nested too deeply", file=shown, line=1) from None
 
 
 def _parse(path: Path) -> dict[str, Any]:
     try:
         return pyproject.read_toml(path)
     except pyproject.TomlError as exc:
-        raise ConfigError(exc.reason, file=str(path), line=exc.line) from None
-
-
-_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-_KEY = re.compile(
-    r"""^\s*((?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+))*)\s*="""
-)
-
-
-def _split_key(raw: str) -> list[str]:
-    return [p.strip().strip("\"'") for p in re.findall(r"\"[^\"]*\"|'[^']*'|[^.]+", raw)]
+        # The one TOML reader names the line for deep nesting and over-long integers too.
+        raise ConfigError(exc.reason, file=str(path), line=exc.line or 1) from None
 
 
 def locate(text: str, key: list[str]) -> int | None:
     """The line defining the longest prefix of a dotted key (tomllib keeps no positions)."""
-    best: tuple[int, int] | None = None  # (matched length, line)
-    table: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        header = _HEADER.match(line)
-        kv = None if header else _KEY.match(line)
-        if header:
-            table = _split_key(header.group(1))
-            full = table
-        elif kv:
-            full = [*table, *_split_key(kv.group(1))]
-        else:
-            continue
-        matched = _common_prefix(full, key)
-        if matched and matched == len(full) and (best is None or matched > best[0]):
-            best = (matched, number)
-    return best[1] if best else None
-
-
-def _common_prefix(a: list[str], b: list[str]) -> int:
-    count = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        count += 1
-    return count
+    return config_errors.locate(text, key)
 
 
 def default_paths(root: Path) -> tuple[str, ...]:

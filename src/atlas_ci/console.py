@@ -191,11 +191,6 @@ def error(message: str) -> None:
     _stderr().print(safe(f"atlas-ci: error: {message}"))
 
 
-def warn(message: str) -> None:
-    """Something went wrong that does not change the verdict (history, alerts)."""
-    _stderr().print(safe(f"atlas-ci: warning: {message}"))
-
-
 def print_inventory(console: Console, rows: Iterable[tuple[str, str, str, str]]) -> None:
     """rows: (check, enabled, tool, version)."""
     table = Table(title="atlas-ci checks", title_justify="left")

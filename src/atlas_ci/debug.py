@@ -19,7 +19,6 @@ import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from atlas_ci.model import CheckResult, Status
 
@@ -129,11 +128,11 @@ def bundle_files(
 
 def write_bundles(
     results: Sequence[CheckResult],
-    report_dir: Path,
     scrub: Callable[[str], str],
-    write: Callable[[Path, str], None],
+    write: Callable[[dict[str, str]], object],
 ) -> list[CheckResult]:
-    """Write a bundle for every errored check; results gain the bundle as an artifact."""
+    """Write a bundle for every errored check (`write` takes report-dir-relative names); results
+    gain the bundle as an artifact."""
     out = []
     for res in results:
         runs = take(res.check)
@@ -141,8 +140,8 @@ def write_bundles(
             out.append(res)
             continue
         rel = f"debug/{res.check}"
-        for name, text in bundle_files(res, runs, scrub).items():
-            write(report_dir / rel / name, text)
+        files = bundle_files(res, runs, scrub)
+        write({f"{rel}/{name}": text for name, text in files.items()})
         out.append(res.model_copy(update={"artifacts": (*res.artifacts, f"{rel}/debug.json")}))
     clear()
     return out

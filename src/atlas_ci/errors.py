@@ -36,3 +36,7 @@ class ToolNotFoundError(AtlasCIError):
 
 class CheckError(AtlasCIError):
     """A check could not run or could not judge (unreadable output, crash): the check is `error`."""
+
+
+class ReportDirError(AtlasCIError):
+    """A file in the report directory cannot be written safely (full disk, symlink in the way)."""

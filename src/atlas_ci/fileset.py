@@ -1,21 +1,28 @@
-"""Walking the repository's files the way every check should: never into environments or caches.
+"""The repository's file set, one meaning for every check, and one meaning of `exclude`.
 
-A directory holding `pyvenv.cfg` is a virtual environment whatever its name; node_modules, build
-output and tool caches hold nobody's source either.
+The files: what git tracks plus untracked files it does not ignore (a tree walk outside git), never
+inside a virtual environment (any directory holding `pyvenv.cfg`, whatever its name), node_modules,
+VCS data, tool caches, or the build/dist output at the root. `exclude` patterns are gitignore-style
+(pathspec's GitIgnoreSpec): `name.py` matches at any depth, `dir/` a directory anywhere, `/x` or
+`a/b` anchored at the root, `**` any number of directories, `!pattern` re-includes.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
+
+import pathspec
+
+from atlas_ci import process
+from atlas_ci.errors import ToolNotFoundError
 
 PRUNED = frozenset(
     {
         "node_modules",
         "__pycache__",
-        "build",
-        "dist",
         "site-packages",
         ".git",
         ".hg",
@@ -27,19 +34,95 @@ PRUNED = frozenset(
         ".ruff_cache",
         ".hypothesis",
         ".eggs",
+        ".venv",
     }
 )
+# Build output lands at the root; a package named `build` deeper down (src/build) is source.
+ROOT_PRUNED = frozenset({"build", "dist"})
+GIT_TIMEOUT = 120.0
 
 
-def pruned(parent: Path, name: str) -> bool:
+def pruned(parent: Path, name: str, top: Path | None = None) -> bool:
     """Is `parent/name` a directory no check looks into?"""
-    return name in PRUNED or name.endswith(".egg-info") or (parent / name / "pyvenv.cfg").exists()
+    if name in PRUNED or name.endswith(".egg-info"):
+        return True
+    if name in ROOT_PRUNED and (top is None or parent == top):
+        return True
+    return (parent / name / "pyvenv.cfg").exists()
 
 
 def walk(top: Path, *, hidden: bool = False) -> Iterator[Path]:
     """Every file under `top`, outside pruned directories (and hidden ones unless `hidden`)."""
     for folder, dirs, files in os.walk(top):
         here = Path(folder)
-        dirs[:] = [d for d in dirs if (hidden or not d.startswith(".")) and not pruned(here, d)]
+        dirs[:] = [
+            d for d in dirs if (hidden or not d.startswith(".")) and not pruned(here, d, top)
+        ]
         for name in files:
             yield here / name
+
+
+def repository_files(root: Path, timeout: float = GIT_TIMEOUT) -> list[str]:
+    """Repository-relative POSIX paths of the regular files every check considers."""
+    names = git_files(root, timeout)
+    if names is None:
+        names = [p.relative_to(root).as_posix() for p in walk(root, hidden=True)]
+    keep = _Pruner(root)
+    return sorted({n for n in names if keep(n) and (root / n).is_file()})
+
+
+def git_files(root: Path, timeout: float) -> list[str] | None:
+    """Tracked plus untracked-not-ignored files; None without git or outside a work tree."""
+    argv = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    try:
+        res = process.run(argv, cwd=root, timeout=timeout)
+    except ToolNotFoundError:
+        return None
+    if res.returncode != 0 or res.timed_out:
+        return None
+    return [name for name in res.stdout.split("\0") if name]
+
+
+class _Pruner:
+    """Whether a listed path lies outside every pruned directory (each directory checked once)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._dirs: dict[str, bool] = {}
+
+    def __call__(self, rel: str) -> bool:
+        parts = rel.split("/")[:-1]
+        return all(self._ok("/".join(parts[: i + 1])) for i in range(len(parts)))
+
+    def _ok(self, rel_dir: str) -> bool:
+        if rel_dir not in self._dirs:
+            path = self.root / rel_dir
+            self._dirs[rel_dir] = not pruned(path.parent, path.name, self.root)
+        return self._dirs[rel_dir]
+
+
+@lru_cache(maxsize=64)
+def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    # GitIgnoreSpec: git's own precedence rules (a later `!pattern` re-includes, as in git).
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+def excluded(path: str, patterns: Iterable[str]) -> bool:
+    """Does a gitignore-style pattern exclude this repository-relative path (or a parent dir)?"""
+    spec = _spec(tuple(patterns))
+    return bool(spec.match_file(path)) or any(
+        spec.match_file(parent + "/") for parent in _parents(path)
+    )
+
+
+def _parents(path: str) -> Iterator[str]:
+    parts = path.split("/")[:-1]
+    for i in range(len(parts)):
+        yield "/".join(parts[: i + 1])
+
+
+def select(paths: Sequence[str], patterns: Sequence[str]) -> list[str]:
+    """The paths no pattern excludes."""
+    if not patterns:
+        return list(paths)
+    return [p for p in paths if not excluded(p, patterns)]

@@ -22,6 +22,34 @@ class Row:
     version: str | None
     implemented: bool
 
+    @property
+    def available(self) -> bool:
+        """Its tool was found (a check with no tool of its own is available)."""
+        return self.version is not None or not self.tool
+
+    @property
+    def state(self) -> str:
+        """What `list` shows: only a check that will really run is "yes"."""
+        if not self.implemented:
+            return "no (not implemented)"
+        if not self.enabled:
+            return f"no ({self.note})"
+        if not self.available:
+            return f"no (unavailable: {self.tool} not found)"
+        return "yes"
+
+    @property
+    def version_shown(self) -> str:
+        if not self.implemented:
+            return "-"
+        return self.version or "not found"
+
+    @property
+    def doctor_state(self) -> str:
+        if not self.implemented:
+            return "not implemented (reported skipped, never passed)"
+        return self.version or "NOT FOUND (unavailable)"
+
 
 def rows(cfg: LoadedConfig, root: Path, *, enabled_only: bool = False) -> list[Row]:
     """One row per check; tool versions are looked up concurrently (each is a subprocess)."""

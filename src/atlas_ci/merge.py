@@ -88,29 +88,40 @@ def merge(jobs: Sequence[JobReport], out: Path) -> Merged:
     if not jobs:
         raise ConfigError("no reports to merge")
     commit = _common_commit(jobs)
-    counts: dict[str, int] = {}
-    for job in jobs:
-        for c in job.report.checks:
-            counts[c.check] = counts.get(c.check, 0) + 1
-    labelled = [
-        _labelled(c, job, out, several=counts[c.check] > 1)
-        for job in jobs
-        for c in job.report.checks
-    ]
-    starts = [datetime.fromisoformat(j.report.started_at) for j in jobs]
-    ends = [s.timestamp() + j.report.duration for s, j in zip(starts, jobs, strict=True)]
+    labelled = _label_all(jobs, out)
+    started, duration = _span(jobs)
     report = Report(
         tool_version=__version__,
         commit=commit,
         config_digest=_digest(jobs),
-        started_at=min(starts).isoformat(timespec="seconds"),
-        duration=round(max(ends) - min(s.timestamp() for s in starts), 3),
+        started_at=started,
+        duration=duration,
         interrupted=any(j.report.interrupted for j in jobs),
         status=Status.SKIPPED,
         gates=_gates(labelled),
     )
     report = report.model_copy(update={"status": worst([g.status for g in report.gates])})
     return Merged(report, report.model_copy(update={"gates": _gates(_by_check(jobs))}), tuple(jobs))
+
+
+def _label_all(jobs: Sequence[JobReport], out: Path) -> list[CheckResult]:
+    counts: dict[str, int] = {}
+    for job in jobs:
+        for c in job.report.checks:
+            counts[c.check] = counts.get(c.check, 0) + 1
+    return [
+        _labelled(c, job, out, several=counts[c.check] > 1)
+        for job in jobs
+        for c in job.report.checks
+    ]
+
+
+def _span(jobs: Sequence[JobReport]) -> tuple[str, float]:
+    """When the first job started, and the wall time until the last one ended."""
+    starts = [datetime.fromisoformat(j.report.started_at) for j in jobs]
+    ends = [s.timestamp() + j.report.duration for s, j in zip(starts, jobs, strict=True)]
+    first = min(starts)
+    return first.isoformat(timespec="seconds"), round(max(ends) - first.timestamp(), 3)
 
 
 def _common_commit(jobs: Sequence[JobReport]) -> str | None:

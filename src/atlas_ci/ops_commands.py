@@ -67,13 +67,12 @@ def latest_report(report_dir: Path) -> Report:
 def html(cfg: LoadedConfig, root: Path, report_dir: Path, scrub: Callable[[str], str]) -> Path:
     from atlas_ci import html_context
     from atlas_ci.reporters import html as html_reporter
-    from atlas_ci.reporting import write_atomic
+    from atlas_ci import reportdir
 
     report = latest_report(report_dir)
     context = html_context.gather(report, root, scrub)
     page = html_reporter.render(report, _history(cfg, root).records, context)
-    target = report_dir / "report.html"
-    write_atomic(target, page)
+    (target,) = reportdir.write_files(reportdir.validate(report_dir), {"report.html": page})
     return target
 
 

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
 
-from atlas_ci import aftermath, debug, linehash, plan, redact, redact_artifacts, reporting, runner
+from atlas_ci import (
+    aftermath,
+    debug,
+    interrupts,
+    linehash,
+    plan,
+    redact,
+    redact_artifacts,
+    reportdir,
+    reporting,
+    runner,
+)
 from atlas_ci import config as config_mod
 from atlas_ci.checks.base import ProjectInfo
 from atlas_ci.config import LoadedConfig
 from atlas_ci.errors import ConfigError
 from atlas_ci.model import Report
+
+# Builds the report, marked interrupted or not.
+_Builder = Callable[[bool], Report]
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,8 @@ class GateRequest:
     report_dir: Path | None = None
     jobs: int | None = None
     base: str | None = None
+    # A go/no-go command (deploy-check) must have checked something to exit 0.
+    go_no_go: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,7 @@ class Prepared:
     project: ProjectInfo
     jobs: int
     formats: tuple[str, ...]
+    go_no_go: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,48 +61,75 @@ class Outcome:
     written: list[Path]
     annotations: list[str]
     exit_code: int
-    warnings: list[str] = field(default_factory=list)
+    # Printed, never fatal: a step summary that could not be appended, say.
+    warnings: tuple[str, ...] = ()
+    # Why a go/no-go command says no although nothing failed ("checked nothing").
+    problem: str | None = None
 
 
 def prepare(req: GateRequest) -> Prepared:
     """Everything that can fail with a usage or config error (exit 2) happens here, first."""
     cfg = config_mod.load(req.root, req.config_path)
     planned = plan.select(plan.all_checks(cfg, plan.gate_names(req.target)), req.only, req.skip)
-    report_dir = req.root / (req.report_dir or Path(cfg.reports.dir))
-    project = config_mod.project_info(cfg, req.root, report_dir, req.base)
     if req.jobs is not None and req.jobs < 1:
         raise ConfigError("--jobs must be at least 1")
-    return Prepared(cfg, planned, project, req.jobs or os.cpu_count() or 1, cfg.reports.formats)
+    report_dir = reportdir.validate(req.root / (req.report_dir or Path(cfg.reports.dir)))
+    reportdir.check_targets(report_dir, [reporting.FILES[f] for f in cfg.reports.formats])
+    project = config_mod.project_info(cfg, req.root, report_dir, req.base)
+    jobs = req.jobs or os.cpu_count() or 1
+    return Prepared(cfg, planned, project, jobs, cfg.reports.formats, req.go_no_go)
 
 
 def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
-    started_at, started = datetime.now(UTC), time.monotonic()
-    prep.project.report_dir.mkdir(parents=True, exist_ok=True)
-    interrupted = False
-    with terminate_as_interrupt():
+    """Run the checks and write complete reports, whenever a signal arrives (then exit 130)."""
+    with interrupts.deferred():
+        started_at, started = datetime.now(UTC), time.monotonic()
+        commit = reporting.git_commit(prep.project.root)
+        interrupted = False
         try:
             results = runner.run(prep.planned, prep.project, jobs=prep.jobs, observer=observer)
         except runner.Interrupted as stop:
             results, interrupted = stop.results, True
-    results = debug.write_bundles(
-        results, prep.project.report_dir, redact.text, reporting.write_atomic
-    )
-    report = reporting.build(
-        results,
-        digest=prep.config.digest,
-        started=started_at,
-        duration=time.monotonic() - started,
-        commit=reporting.git_commit(prep.project.root),
-        interrupted=interrupted,
-    )
-    report, texts = finish(report, prep)
-    written = reporting.write_texts(texts, prep.project.report_dir)
-    # The summary is rendered once: summary.md's text is the one appended to the step summary.
-    summary = texts.get(reporting.FILES["markdown"])
-    annotations = reporting.github_outputs(report, prep.project.root, summary=summary)
-    # History and alerts come last: neither can change the verdict or the exit code.
-    warnings = aftermath.after_run(prep.config, prep.project.root, report, scrub=redact.text)
-    return Outcome(report, written, annotations, reporting.exit_code(report), warnings)
+        results = debug.write_bundles(results, redact.text, _files_writer(prep))
+
+        def build(flagged: bool) -> Report:
+            return reporting.build(
+                results,
+                digest=prep.config.digest,
+                started=started_at,
+                duration=time.monotonic() - started,
+                commit=commit,
+                interrupted=flagged,
+            )
+
+        report, texts, written = _write(prep, build, interrupted)
+        # The summary is rendered once: summary.md's text is the one appended to the step summary.
+        warnings = reporting.step_summary(report, texts.get(reporting.FILES["markdown"]))
+        # History and alerts come last: neither can change the verdict or the exit code.
+        warnings += aftermath.after_run(prep.config, prep.project.root, report, scrub=redact.text)
+        annotations = reporting.github_annotations(report, prep.project.root)
+        code = reporting.exit_code(report, go_no_go=prep.go_no_go)
+        problem = reporting.nothing_checked(report) if prep.go_no_go else None
+        if interrupts.requested():
+            code = interrupts.EXIT_CODE
+    return Outcome(report, written, annotations, code, tuple(warnings), problem)
+
+
+def _files_writer(prep: Prepared) -> Callable[[dict[str, str]], object]:
+    return lambda files: reportdir.write_files(prep.project.report_dir, files)
+
+
+def _write(
+    prep: Prepared, build: _Builder, interrupted: bool
+) -> tuple[Report, dict[str, str], list[Path]]:
+    """Write the reports; a signal that lands meanwhile gets them rewritten marked interrupted."""
+    while True:
+        flagged = interrupted or interrupts.requested()
+        report = build(flagged)
+        report, texts = finish(report, prep)
+        written = reportdir.write_files(prep.project.report_dir, texts)
+        if flagged or not interrupts.requested():
+            return report, texts, written
 
 
 def finish(report: Report, prep: Prepared) -> tuple[Report, dict[str, str]]:
@@ -99,17 +140,3 @@ def finish(report: Report, prep: Prepared) -> tuple[Report, dict[str, str]]:
     redact_artifacts.scrub(prep.project.report_dir, artifacts, skip=reporting.FILES.values())
     texts = reporting.render_all(report, prep.formats, prep.project.root, prep.config.source)
     return report, texts
-
-
-@contextlib.contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM (a CI runner cancelling the job) takes the same path as Ctrl-C."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)

@@ -55,20 +55,35 @@ def all_checks(config: LoadedConfig, gate_names: Sequence[str] | None = None) ->
 
 
 def _matches(selector: str, planned: Planned) -> bool:
-    return selector in (planned.id, planned.check.name)
+    """A selector is a check id (gate.check), a bare check name, or a gate name."""
+    return selector in (planned.id, planned.check.name, planned.check.gate)
+
+
+SKIPPED_BY_FLAG = "skipped with --skip"
 
 
 def select(planned: list[Planned], only: Sequence[str], skip: Sequence[str]) -> list[Planned]:
-    """Apply `--only` and `--skip`; a selector matching nothing is a usage error, not a no-op."""
+    """Apply `--only` and `--skip`; a selector matching nothing is a usage error, not a no-op,
+    and so is a selection that leaves no check to run (`--only lint --skip lint`)."""
     for selector in [*only, *skip]:
         _check_selector(selector, planned)
-    chosen = []
-    for p in planned:
-        if only and not any(_matches(s, p) for s in only):
-            continue
-        skipped = any(_matches(s, p) for s in skip)
-        chosen.append(replace(p, skip_reason="skipped with --skip") if skipped else p)
+    chosen = [_skip_if(p, skip) for p in planned if not only or _any_match(only, p)]
+    if (only or skip) and all(p.skip_reason == SKIPPED_BY_FLAG for p in chosen):
+        _nothing_left(only, skip)
     return chosen
+
+
+def _any_match(selectors: Sequence[str], planned: Planned) -> bool:
+    return any(_matches(s, planned) for s in selectors)
+
+
+def _skip_if(planned: Planned, skip: Sequence[str]) -> Planned:
+    return replace(planned, skip_reason=SKIPPED_BY_FLAG) if _any_match(skip, planned) else planned
+
+
+def _nothing_left(only: Sequence[str], skip: Sequence[str]) -> None:
+    flags = " ".join([*(f"--only {s}" for s in only), *(f"--skip {s}" for s in skip)])
+    raise ConfigError(f"{flags} leaves no check to run")
 
 
 def _check_selector(selector: str, planned: list[Planned]) -> None:
@@ -76,7 +91,8 @@ def _check_selector(selector: str, planned: list[Planned]) -> None:
     if not hits:
         known = ", ".join(p.id for p in planned) or "none"
         raise ConfigError(f"no check named '{selector}' in the selected gates (known: {known})")
-    if "." not in selector and len(hits) > 1:
+    is_gate = any(p.check.gate == selector for p in planned)
+    if "." not in selector and len(hits) > 1 and not is_gate:
         raise ConfigError(f"'{selector}' is ambiguous: {', '.join(hits)}; use gate.check")
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from atlas_ci import __version__, process
+from atlas_ci import __version__, process, reportdir
 from atlas_ci.errors import ConfigError
 from atlas_ci.model import CheckResult, GateResult, Report, Status, worst
 
@@ -51,15 +50,27 @@ def build(
     )
 
 
-def exit_code(report: Report) -> int:
+def exit_code(report: Report, *, go_no_go: bool = False) -> int:
+    """The documented exit code; a go/no-go command that checked nothing says no (3)."""
     if report.interrupted:
         return 130
     statuses = {c.status for c in report.checks}
     if Status.ERROR in statuses:
         return 3
+    if go_no_go and nothing_checked(report):
+        return 3
     if Status.FAILED in statuses:
         return 1
     return 0
+
+
+def nothing_checked(report: Report) -> str | None:
+    """Why no check ran (every one skipped), or None when at least one did."""
+    if any(c.status is not Status.SKIPPED for c in report.checks):
+        return None
+    reasons = sorted({f"{c.check}: {c.reason}" for c in report.checks})[:3]
+    shown = "; ".join(reasons) or "no check selected"
+    return f"nothing was checked, so this is not a go: every check was skipped ({shown})"
 
 
 def inside(directory: Path, name: str) -> Path:
@@ -73,16 +84,7 @@ def inside(directory: Path, name: str) -> Path:
 def write_atomic(path: Path, text: str) -> None:
     """Temp file in the same directory, fsync, rename: a crash never leaves half a report."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    reportdir.write_files(path.parent, {path.name: text})
 
 
 def render_all(
@@ -115,37 +117,50 @@ def write_reports(
     root: Path,
     config_path: Path | None = None,
 ) -> list[Path]:
-    return write_texts(render_all(report, formats, root, config_path), report_dir)
+    """Every format, all or nothing (see reportdir.write_files)."""
+    return reportdir.write_files(report_dir, render_all(report, formats, root, config_path))
 
 
 def write_texts(texts: dict[str, str], report_dir: Path) -> list[Path]:
-    """Write rendered reports (file name -> content) into the report directory."""
-    written = []
-    for name, text in texts.items():
-        path = inside(report_dir, name)
-        write_atomic(path, text)
-        written.append(path)
-    return written
+    """Write rendered reports (file name -> content) into the report directory, all or nothing."""
+    return reportdir.write_files(report_dir, texts)
 
 
-def github_outputs(report: Report, root: Path, summary: str | None = None) -> list[str]:
-    """Under GitHub Actions: annotation lines to print, and the step summary appended.
-
-    `summary` is the Markdown already rendered for summary.md (rendered once, not twice)."""
+def github_annotations(report: Report, root: Path) -> list[str]:
+    """Under GitHub Actions: the annotation lines to print."""
     if os.environ.get("GITHUB_ACTIONS") != "true":
         return []
-    from atlas_ci.reporters import github, markdown
+    from atlas_ci.reporters import github
 
-    append_step_summary(summary if summary is not None else markdown.render(report))
     return github.annotations(report, root).splitlines()
 
 
-def append_step_summary(text: str) -> None:
-    """Under GitHub Actions, add `text` to the step summary, kept within GitHub's size limit."""
+def step_summary(report: Report, markdown_text: str | None = None) -> list[str]:
+    """Under GitHub Actions, append the summary to $GITHUB_STEP_SUMMARY; returns warnings."""
+    if markdown_text is None:
+        from atlas_ci.reporters import markdown
+
+        markdown_text = markdown.render(report)
+    return append_step_summary(markdown_text)
+
+
+def append_step_summary(text: str) -> list[str]:
+    """Under GitHub Actions, add `text` to the step summary, kept within GitHub's size limit.
+
+    The runner creates that file; one that cannot be opened for appending (its directory is
+    missing, it is read-only...) is a warning returned, never a crash of a run whose checks are
+    done.
+    """
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if os.environ.get("GITHUB_ACTIONS") != "true" or not summary:
-        return
+        return []
     from atlas_ci.reporters import github
 
-    with Path(summary).open("a", encoding="utf-8") as handle:
-        handle.write(github.step_summary(text, github.run_url(os.environ)) + "\n")
+    capped = github.step_summary(text, github.run_url(os.environ))
+    try:
+        fd = os.open(summary, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(capped + "\n")
+    except OSError as exc:
+        return [f"GITHUB_STEP_SUMMARY ({summary}): {exc.strerror or exc}; step summary not written"]
+    return []

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import threading
 import time
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from atlas_ci import debug, process
+from atlas_ci import debug, interrupts, process
 from atlas_ci.checks.base import CheckContext, ProjectInfo, result
-from atlas_ci.errors import CheckError, ToolNotFoundError
+from atlas_ci.errors import AtlasCIError, ToolNotFoundError
 from atlas_ci.model import CheckResult, Status
 from atlas_ci.plan import Planned
+
+NOT_STARTED = "not started: the run was interrupted first"
 
 
 class Observer(Protocol):
@@ -38,6 +41,17 @@ class Interrupted(Exception):
     results: list[CheckResult]
 
 
+class _Stop(Exception):
+    """A recorded signal asks the run to stop (see interrupts.py)."""
+
+
+@dataclass
+class _State:
+    done: dict[str, CheckResult] = field(default_factory=dict)
+    started: set[str] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
 def run_one(planned: Planned, project: ProjectInfo) -> CheckResult:
     """Run one check; any failure of the check itself becomes that check's `error`."""
     check = planned.check
@@ -58,7 +72,7 @@ def run_one(planned: Planned, project: ProjectInfo) -> CheckResult:
             Status.ERROR,
             f"{exc}; install it (pip install {check.tool}) or set `command` for this check",
         )
-    except CheckError as exc:
+    except AtlasCIError as exc:
         res = result(check, Status.ERROR, str(exc))
     except Exception as exc:
         tb = "".join(traceback.format_exception(exc)[-6:])
@@ -73,36 +87,56 @@ def run(
     jobs: int,
     observer: Observer | None = None,
 ) -> list[CheckResult]:
-    """Run every planned check; results come back in plan order."""
+    """Run every planned check; results come back in plan order.
+
+    A signal recorded by interrupts.py (or a KeyboardInterrupt) stops the run: no new check
+    starts, every child is killed, and `Interrupted` carries the results known so far.
+    """
     obs = observer or NullObserver()
-    done: dict[str, CheckResult] = {}
+    state = _State()
     try:
-        _run_batch(_shared(planned), project, max(1, jobs), obs, done)
+        _stop_if_requested()
+        _run_batch(_shared(planned), project, max(1, jobs), obs, state)
         for p in planned:
             if _runs_alone(p):
-                _run_batch([p], project, 1, obs, done)
-    except KeyboardInterrupt:
+                _stop_if_requested()
+                _run_batch([p], project, 1, obs, state)
+    except (KeyboardInterrupt, _Stop):
         process.begin_shutdown()
         process.kill_all()
-        raise Interrupted(_partial(planned, done)) from None
-    return [done[p.id] for p in planned]
+        raise Interrupted(_partial(planned, state)) from None
+    return [state.done[p.id] for p in planned]
+
+
+def _stop_if_requested() -> None:
+    if interrupts.requested():
+        raise _Stop
 
 
 def _shared(planned: Sequence[Planned]) -> list[Planned]:
     return [p for p in planned if not _runs_alone(p)]
 
 
-def _partial(planned: Sequence[Planned], done: dict[str, CheckResult]) -> list[CheckResult]:
-    """Every result known so far; checks that had not finished are marked as interrupted."""
-    return [done.get(p.id) or _interrupted(p) for p in planned]
+def _partial(planned: Sequence[Planned], state: _State) -> list[CheckResult]:
+    """Every result known so far; a check that began is `interrupted`, one that never did is
+    `not started` (with its skip reason if it was never going to run)."""
+    with state.lock:
+        started = set(state.started)
+    out = []
+    for p in planned:
+        if p.id in state.done:
+            out.append(state.done[p.id])
+        elif p.skip_reason is not None:
+            out.append(result(p.check, Status.SKIPPED, p.skip_reason))
+        elif p.id in started:
+            out.append(result(p.check, Status.ERROR, "interrupted while running"))
+        else:
+            out.append(result(p.check, Status.ERROR, NOT_STARTED))
+    return out
 
 
 def _runs_alone(p: Planned) -> bool:
     return p.check.exclusive and p.skip_reason is None
-
-
-def _interrupted(p: Planned) -> CheckResult:
-    return result(p.check, Status.ERROR, "interrupted before it finished")
 
 
 def _run_batch(
@@ -110,7 +144,7 @@ def _run_batch(
     project: ProjectInfo,
     jobs: int,
     obs: Observer,
-    done: dict[str, CheckResult],
+    state: _State,
 ) -> None:
     if not batch:
         return
@@ -118,20 +152,25 @@ def _run_batch(
     try:
         futures = {}
         for p in batch:
-            futures[pool.submit(_observed, p, project, obs)] = p
+            futures[pool.submit(_observed, p, project, obs, state)] = p
         pending = set(futures)
         while pending:
-            # A short wait keeps the main thread responsive to SIGINT/SIGTERM.
-            finished, pending = cf.wait(pending, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+            # A short wait keeps the main thread polling for a recorded signal.
+            finished, pending = cf.wait(pending, timeout=0.1, return_when=cf.FIRST_COMPLETED)
             for fut in finished:
                 res = fut.result()
-                done[futures[fut].id] = res
+                state.done[futures[fut].id] = res
                 obs.finished(res)
+            _stop_if_requested()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _observed(p: Planned, project: ProjectInfo, obs: Observer) -> CheckResult:
+def _observed(p: Planned, project: ProjectInfo, obs: Observer, state: _State) -> CheckResult:
     if p.skip_reason is None:
+        if interrupts.requested():
+            return result(p.check, Status.ERROR, NOT_STARTED)
+        with state.lock:
+            state.started.add(p.id)
         obs.started(p.id)
     return run_one(p, project)

@@ -27,3 +27,37 @@ def test_walk_skips_environments_caches_and_hidden_dirs(tmp_path):
     assert ".hidden/b.py" in {
         p.relative_to(tmp_path).as_posix() for p in fileset.walk(tmp_path, hidden=True)
     }
+
+
+@pytest.mark.parametrize(
+    ("path", "patterns", "expected"),
+    [
+        ("httpx/_urls.py", ["_urls.py"], True),  # a bare name matches at any depth
+        ("_urls.py", ["_urls.py"], True),
+        ("src/gen/a.py", ["gen/"], True),  # a directory anywhere, and what lies under it
+        ("src/gen", ["gen/"], False),  # a file named like the directory pattern
+        ("src/a.py", ["/a.py"], False),  # anchored at the root
+        ("a.py", ["/a.py"], True),
+        ("tests/fixtures/x/y.py", ["tests/fixtures"], True),
+        ("docs/deep/x.md", ["docs/**/*.md"], True),
+        ("keep.md", ["*.md", "!keep.md"], False),
+        ("src/a.py", [], False),
+    ],
+)
+def test_exclude_is_gitignore_style(path, patterns, expected):
+    assert fileset.excluded(path, patterns) is expected
+
+
+def test_repository_files_outside_git_skip_environments_but_keep_hidden_files(tmp_path):
+    for rel in ("src/a.py", ".env", ".github/workflows/ci.yml", "env/lib/x.py", "src/build/b.py"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("")
+    (tmp_path / "env" / "pyvenv.cfg").write_text("")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "out.py").write_text("")
+    assert fileset.repository_files(tmp_path) == [
+        ".env",
+        ".github/workflows/ci.yml",
+        "src/a.py",
+        "src/build/b.py",  # a package named build below the root is source
+    ]

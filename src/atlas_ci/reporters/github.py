@@ -26,14 +26,7 @@ def annotations(report: Report, root: Path | None = None) -> str:
     """
     findings = [f for c in report.checks for f in c.findings]
     errored = [_errored(c) for c in report.checks if c.status is Status.ERROR]
-    blocking = [f for f in findings if f.blocking]
-    advisory = [f for f in findings if not f.blocking]
-    room = MAX_PER_JOB - 1  # one notice may follow
-    shown_errors = errored[:MAX_PER_LEVEL]
-    shown_errors += [_finding(f, root) for f in spread(blocking, MAX_PER_LEVEL - len(shown_errors))]
-    warn_room = min(MAX_PER_LEVEL, room - len(shown_errors))
-    shown_warnings = [_finding(f, root) for f in spread(advisory, warn_room)]
-    lines = shown_errors + shown_warnings
+    lines = _shown(errored, findings, root)
     left = len(errored) + len(findings) - len(lines)
     if left:
         lines.append(
@@ -44,6 +37,17 @@ def annotations(report: Report, root: Path | None = None) -> str:
             )
         )
     return "".join(line + "\n" for line in lines)
+
+
+def _shown(errored: list[str], findings: list[Finding], root: Path | None) -> list[str]:
+    """Errors first (checks that could not run lead), then warnings, within both limits."""
+    blocking = [f for f in findings if f.blocking]
+    advisory = [f for f in findings if not f.blocking]
+    errors = errored[:MAX_PER_LEVEL]
+    errors += [_finding(f, root) for f in spread(blocking, MAX_PER_LEVEL - len(errors))]
+    room = MAX_PER_JOB - 1 - len(errors)  # one notice may follow
+    warnings = [_finding(f, root) for f in spread(advisory, min(MAX_PER_LEVEL, room))]
+    return errors + warnings
 
 
 def spread(findings: list[Finding], limit: int) -> list[Finding]:

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from helpers.cli import atlas_ci
 
 REPO = Path(__file__).resolve().parents[3]
@@ -20,8 +19,14 @@ SCHEMA = REPO / "docs" / "history-summary.schema.json"
 CLEAN = "def add(a: int, b: int) -> int:\n    return a + b\n"
 DIRTY = "import os\n\n\n" + CLEAN  # F401: an unused import
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 )
 
 
@@ -42,8 +47,7 @@ def five_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     git(root, "-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "init")
     for i in range(5):
         module.write_text(DIRTY if i in (1, 2) else CLEAN)
-        res = atlas_ci("gate", "quality", "--only", "lint", "--only", "complexity", "-q",
-                       cwd=root)
+        res = atlas_ci("gate", "quality", "--only", "lint", "--only", "complexity", "-q", cwd=root)
         assert res.returncode == (1 if i in (1, 2) else 0), res.stderr
     return root
 
@@ -87,9 +91,19 @@ def test_report_html_renders_in_chromium_with_five_points_per_chart(
         pytest.skip("Chromium is not installed (Debian package `chromium`; `make browser`)")
     profile = tmp_path / "profile"
     run = subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--enable-logging=stderr",
-         "--v=0", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert ":CONSOLE" not in run.stderr, run.stderr[-2000:]  # no console message, let alone error
@@ -102,9 +116,17 @@ def test_report_html_renders_in_chromium_with_five_points_per_chart(
     assert f'data-rendered="{5 * len(charts)}"' in dom
     shot = tmp_path / "report.png"
     subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={shot}",
-         "--window-size=1200,1600", page.as_uri()],
-        capture_output=True, timeout=120, check=True,
+        [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--screenshot={shot}",
+            "--window-size=1200,1600",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
     )
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 10_000  # text, a table and charts, not a blank page
@@ -117,9 +139,22 @@ def test_two_concurrent_runs_append_two_whole_lines(five_runs: Path) -> None:
     env.pop("GITHUB_ACTIONS", None)
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "atlas_ci", "gate", "quality", "--only", "lint", "-q",
-             "--report-dir", f"reports-{i}"],
-            cwd=five_runs, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "atlas_ci",
+                "gate",
+                "quality",
+                "--only",
+                "lint",
+                "-q",
+                "--report-dir",
+                f"reports-{i}",
+            ],
+            cwd=five_runs,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for i in range(2)
     ]

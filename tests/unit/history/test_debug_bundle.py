@@ -24,9 +24,13 @@ def tool_run(out: str = "out", err: str = "err") -> debug.ToolRun:
     )
 
 
-def write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+def writer(top: Path):  # type: ignore[no-untyped-def]
+    def write(files: dict[str, str]) -> None:
+        for name, text in files.items():
+            (top / name).parent.mkdir(parents=True, exist_ok=True)
+            (top / name).write_text(text)
+
+    return write
 
 
 def scrub(text: str) -> str:
@@ -64,7 +68,7 @@ def test_an_errored_check_gets_a_bundle_and_others_do_not(tmp_path: Path) -> Non
         debug.note(tool_run(out="x" * 2_000_000, err="token s3cr3t here"))
     with debug.capture("quality.types"):
         debug.note(tool_run())
-    out = debug.write_bundles([err, ok], tmp_path, scrub, write)
+    out = debug.write_bundles([err, ok], scrub, writer(tmp_path))
     assert out[0].artifacts == ("debug/quality.lint/debug.json",)
     assert out[1] == ok
     bundle = tmp_path / "debug" / "quality.lint"

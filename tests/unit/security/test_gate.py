@@ -13,12 +13,13 @@ from atlas_ci.model import Severity
 pytestmark = pytest.mark.unit
 
 
-def test_the_gate_lists_its_four_checks_with_their_tools():
+def test_the_gate_lists_its_five_checks_with_their_tools():
     assert [(c.name, c.tool) for c in GATE.checks] == [
         ("bandit", "bandit"),
         ("secrets", "detect-secrets"),
         ("dependencies", "pip-audit"),
         ("workflows", "zizmor"),
+        ("safety", "safety"),  # optional: off by default
     ]
     assert GATE.settings_model is SecurityGateSettings
     assert all(c.gate == "security" for c in GATE.checks)

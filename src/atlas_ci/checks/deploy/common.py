@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
+from atlas_ci import reportdir
 from atlas_ci.checks.base import AnyContext
 from atlas_ci.checks.security import repo_files
 from atlas_ci.checks.toolkit import Tool, run_tool
@@ -39,9 +40,8 @@ def run(
 
 def work_dir(ctx: AnyContext, *parts: str) -> Path:
     """A directory of the deploy gate's own under the report directory (created)."""
-    path = ctx.project.report_dir.joinpath(DEPLOY_DIR, *parts)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    # Never through a symlink planted in the report directory (see reportdir).
+    return reportdir.ensure_dir(ctx.project.report_dir, "/".join((DEPLOY_DIR, *parts)))
 
 
 @cache

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from atlas_ci import process
+from atlas_ci import process, reportdir
 from atlas_ci.checks.base import CheckContext
 from atlas_ci.checks.reliability.http import free_port, port_open, request
 from atlas_ci.checks.reliability.settings import ReliabilityGateSettings, ServiceSettings
@@ -36,9 +36,8 @@ def reliability_gate(settings: GateSettings) -> ReliabilityGateSettings:
 
 
 def report_dir(ctx: CheckContext) -> Path:
-    path = ctx.project.report_dir / "reliability"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    # Never through a symlink planted in the report directory (see reportdir).
+    return reportdir.ensure_dir(ctx.project.report_dir, "reliability")
 
 
 class Outcome(enum.Enum):
@@ -151,7 +150,8 @@ class Lifecycle:
         argv = [_fill(arg, values) for arg in self.settings.argv]
         env = {k: _fill(v, values) for k, v in self.settings.env.items()}
         env.update(CI=os.environ.get("CI") or "true", TESTING="1", **self.flags)
-        log = report_dir(self.ctx) / "logs" / f"{self.check}-{next(_starts):03d}.log"
+        logs = reportdir.ensure_dir(self.ctx.project.report_dir, "reliability/logs")
+        log = logs / f"{self.check}-{next(_starts):03d}.log"
         service = process.start(argv, cwd=self.ctx.root / self.settings.cwd, log_path=log, env=env)
         return Running(service=service, port=port, settings=self.settings)
 
@@ -159,7 +159,7 @@ class Lifecycle:
         """A new, empty database location for this check (the `{db}` placeholder)."""
         if self.settings.database is None:
             return None
-        folder = report_dir(self.ctx) / "data" / self.check
+        folder = reportdir.ensure_dir(self.ctx.project.report_dir, f"reliability/data/{self.check}")
         if folder.is_dir():
             for old in folder.iterdir():
                 if old.is_file() and not old.is_symlink():

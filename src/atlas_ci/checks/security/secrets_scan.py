@@ -46,7 +46,9 @@ class SecretsSettings(CheckSettings):
         description="Extra detectors: name -> regular expression (a match is a secret).",
     )
     exclude: tuple[str, ...] = Field(
-        default=(), description="Glob patterns of repository paths not to scan."
+        default=(),
+        description="Paths not to scan, gitignore-style like [project] exclude (which also "
+        "applies): `name.py` matches at any depth, `dir/` a directory, `/x` at the root.",
     )
 
     @field_validator("patterns")

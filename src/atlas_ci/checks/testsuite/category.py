@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from atlas_ci import interpreter
+from atlas_ci import interpreter, reportdir
 from atlas_ci.checks.base import (
     CheckContext,
     ProjectInfo,
@@ -73,9 +73,9 @@ class CategoryCheck:
         targets = self._targets(ctx, present, reports)
         if targets is None:
             return self._nothing_selected(reports, own, version)
-        xml = reports / "junit" / f"{self.name}.xml"
-        xml.parent.mkdir(parents=True, exist_ok=True)
-        xml.unlink(missing_ok=True)  # a file left by an earlier run must not pass for this one's
+        # A file left by an earlier run must not pass for this one's; a symlink there (or at
+        # junit/) is never followed, so pytest cannot write through it.
+        xml = reportdir.remove_file(reports, f"junit/{self.name}.xml")
         args = self.pytest_args(ctx, settings, str(xml), present, targets)
         measure = coverage_run.measure_args(ctx, found, test_dirs(present))
         inv = coverage_run.invocation(ctx, self.name, args, measure)

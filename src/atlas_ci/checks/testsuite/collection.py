@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
-from atlas_ci import fileset
+from atlas_ci import fileset, reportdir
 from atlas_ci.checks.base import CheckContext, python_module
 from atlas_ci.checks.testsuite import selection
 from atlas_ci.checks.testsuite.settings import CategorySettings
@@ -62,9 +62,8 @@ def _collect(
     roots: list[str],
     reports: Path,
 ) -> Collection | None:
-    out = reports / "junit" / OUT_NAME
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.unlink(missing_ok=True)
+    # Never through a symlink planted at junit/ or at the file (see reportdir).
+    out = reportdir.remove_file(reports, f"junit/{OUT_NAME}")
     argv = [
         *python_module("pytest", ctx.project),
         "--collect-only",

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from atlas_ci import reportdir
 from atlas_ci.checks.base import (
     CheckContext,
     ProjectInfo,
@@ -77,10 +78,8 @@ class Coverage:
 
     def _combine_and_read(self, ctx: CheckContext, reports: Path, files: list[Path]) -> Any:
         cov = ctx.command(self.default_command(ctx.project))
-        folder = reports / coverage_run.DATA_DIR
-        combined, out = folder / ".coverage", folder / "coverage.json"
-        combined.unlink(missing_ok=True)
-        out.unlink(missing_ok=True)
+        combined = reportdir.remove_file(reports, f"{coverage_run.DATA_DIR}/.coverage")
+        out = reportdir.remove_file(reports, f"{coverage_run.DATA_DIR}/coverage.json")
         # --keep: the categories' own files stay, so a re-run of this check alone still works.
         _tool(ctx, cov, "combine", "--keep", f"--data-file={combined}", *map(str, files))
         # cwd is the repository root, so the project's own [tool.coverage] (source, omit, paths...)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from atlas_ci import reportdir
 from atlas_ci.checks.base import CheckContext, python_module
 from atlas_ci.checks.testsuite import selection
 from atlas_ci.checks.testsuite.settings import CategorySettings, CoverageSettings
@@ -105,9 +105,8 @@ def invocation(
     cov = coverage_settings(ctx)
     if not measured(ctx) or cov is None:
         return Invocation([*pytest_cmd, *pytest_args], {})
-    data = data_dir(report_dir(ctx), category)
-    shutil.rmtree(data, ignore_errors=True)
-    data.mkdir(parents=True)
+    # Emptied without following a symlink at coverage/ or inside it (see reportdir).
+    data = reportdir.clear_dir(report_dir(ctx), f"{DATA_DIR}/{category}")
     if settings.workers is None and settings.command is None:
         # `coverage run` needs nothing but coverage itself and reads the project's [tool.coverage].
         cov_cmd = list(cov.command or python_module("coverage", ctx.project))
