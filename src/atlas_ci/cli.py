@@ -129,10 +129,24 @@ def gate(  # noqa: PLR0917 - Typer maps each parameter to an option
         ),
     ] = None,
     quiet: QuietOpt = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Run every check afresh; store nothing.")
+    ] = False,
 ) -> None:
     """Run a gate (or `all`) and write the reports."""
     raise typer.Exit(
-        _run(target, config, only, skip, report_dir, quiet, jobs=jobs, base=base, go_no_go=False)
+        _run(
+            target,
+            config,
+            only,
+            skip,
+            report_dir,
+            quiet,
+            jobs=jobs,
+            base=base,
+            go_no_go=False,
+            use_cache=not no_cache,
+        )
     )
 
 
@@ -159,6 +173,7 @@ def _run(  # noqa: PLR0917 - the shared options of the commands that run checks
     jobs: int | None = None,
     base: str | None = None,
     go_no_go: bool,
+    use_cache: bool = True,
 ) -> int:
     from atlas_ci import interrupts
     from atlas_ci.pipeline import GateRequest
@@ -176,6 +191,7 @@ def _run(  # noqa: PLR0917 - the shared options of the commands that run checks
             jobs=jobs,
             base=base,
             go_no_go=go_no_go,
+            use_cache=use_cache,
         )
         code = _execute(request, quiet)
         return interrupts.EXIT_CODE if interrupts.requested() else code

@@ -120,7 +120,7 @@ def print_table(console: Console, report: Report, *, summary: str = "reports/sum
             safe(check.check),
             Text(check.status.value, style=_STYLE[check.status]),
             str(len(check.findings)),
-            f"{check.duration:.1f}s",
+            "cached" if check.cached else f"{check.duration:.1f}s",
             safe(headline(check.reason, limit=100)),
         )
     console.print(table)

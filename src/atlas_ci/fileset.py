@@ -35,6 +35,7 @@ PRUNED = frozenset(
         ".hypothesis",
         ".eggs",
         ".venv",
+        ".atlas-ci",  # atlas-ci's own history, result cache and baseline
     }
 )
 # Build output lands at the root; a package named `build` deeper down (src/build) is source.

@@ -107,6 +107,8 @@ class CheckResult(_Frozen):
     metrics: tuple[Metric, ...] = ()
     # Files the check produced in the report directory (JUnit XML, raw tool output), relative to it.
     artifacts: tuple[str, ...] = ()
+    # Returned from the result cache: its inputs had not changed since it was computed.
+    cached: bool = False
 
 
 class GateResult(_Frozen):

@@ -65,9 +65,8 @@ def latest_report(report_dir: Path) -> Report:
 
 
 def html(cfg: LoadedConfig, root: Path, report_dir: Path, scrub: Callable[[str], str]) -> Path:
-    from atlas_ci import html_context
+    from atlas_ci import html_context, reportdir
     from atlas_ci.reporters import html as html_reporter
-    from atlas_ci import reportdir
 
     report = latest_report(report_dir)
     context = html_context.gather(report, root, scrub)

@@ -22,6 +22,7 @@ from atlas_ci import (
     runner,
 )
 from atlas_ci import config as config_mod
+from atlas_ci.cache import ResultCache
 from atlas_ci.checks.base import ProjectInfo
 from atlas_ci.config import LoadedConfig
 from atlas_ci.errors import ConfigError
@@ -43,6 +44,7 @@ class GateRequest:
     base: str | None = None
     # A go/no-go command (deploy-check) must have checked something to exit 0.
     go_no_go: bool = False
+    use_cache: bool = True
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Prepared:
     jobs: int
     formats: tuple[str, ...]
     go_no_go: bool = False
+    cache: ResultCache | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,8 @@ def prepare(req: GateRequest) -> Prepared:
     reportdir.check_targets(report_dir, [reporting.FILES[f] for f in cfg.reports.formats])
     project = config_mod.project_info(cfg, req.root, report_dir, req.base)
     jobs = req.jobs or os.cpu_count() or 1
-    return Prepared(cfg, planned, project, jobs, cfg.reports.formats, req.go_no_go)
+    cache = ResultCache(req.root) if req.use_cache else None
+    return Prepared(cfg, planned, project, jobs, cfg.reports.formats, req.go_no_go, cache)
 
 
 def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
@@ -87,7 +91,9 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
         commit = reporting.git_commit(prep.project.root)
         interrupted = False
         try:
-            results = runner.run(prep.planned, prep.project, jobs=prep.jobs, observer=observer)
+            results = runner.run(
+                prep.planned, prep.project, jobs=prep.jobs, observer=observer, cache=prep.cache
+            )
         except runner.Interrupted as stop:
             results, interrupted = stop.results, True
         results = debug.write_bundles(results, redact.text, _files_writer(prep))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from atlas_ci import debug, interrupts, process
+from atlas_ci.cache import ResultCache
 from atlas_ci.checks.base import CheckContext, ProjectInfo, result
 from atlas_ci.errors import AtlasCIError, ToolNotFoundError
 from atlas_ci.model import CheckResult, Status
@@ -50,6 +51,7 @@ class _State:
     done: dict[str, CheckResult] = field(default_factory=dict)
     started: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    cache: ResultCache | None = None
 
 
 def run_one(planned: Planned, project: ProjectInfo) -> CheckResult:
@@ -86,6 +88,7 @@ def run(
     *,
     jobs: int,
     observer: Observer | None = None,
+    cache: ResultCache | None = None,
 ) -> list[CheckResult]:
     """Run every planned check; results come back in plan order.
 
@@ -93,7 +96,7 @@ def run(
     starts, every child is killed, and `Interrupted` carries the results known so far.
     """
     obs = observer or NullObserver()
-    state = _State()
+    state = _State(cache=cache)
     try:
         _stop_if_requested()
         _run_batch(_shared(planned), project, max(1, jobs), obs, state)
@@ -173,4 +176,17 @@ def _observed(p: Planned, project: ProjectInfo, obs: Observer, state: _State) ->
         with state.lock:
             state.started.add(p.id)
         obs.started(p.id)
-    return run_one(p, project)
+    return _run_cached(p, project, state.cache)
+
+
+def _run_cached(p: Planned, project: ProjectInfo, cache: ResultCache | None) -> CheckResult:
+    """The cached result when the check's inputs did not change, else a fresh run (stored)."""
+    key = cache.key(p, project, p.check.version(project)) if cache is not None else None
+    if cache is None or key is None:
+        return run_one(p, project)
+    hit = cache.get(p.id, key)
+    if hit is not None:
+        return hit
+    res = run_one(p, project)
+    cache.put(p.id, key, res)
+    return res

@@ -48,7 +48,7 @@ def _check_table(checks: tuple[CheckResult, ...]) -> str:
                 c.check,
                 c.status.value,
                 _count(c),
-                _duration(c.duration),
+                "cached" if c.cached else _duration(c.duration),
                 headline(c.reason, limit=MAX_REASON),
             )
         )

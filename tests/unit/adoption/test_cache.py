@@ -1,0 +1,83 @@
+"""Result cache keys: what changes a key, what does not, and what is never cached."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from atlas_ci import cache as cache_mod
+from atlas_ci.checks.base import ProjectInfo
+from atlas_ci.config import load
+from atlas_ci.model import CheckResult, Status
+from atlas_ci.plan import all_checks
+
+
+def setup(root: Path) -> tuple[dict[str, object], ProjectInfo]:
+    (root / "src").mkdir()
+    (root / "src" / "a.py").write_text("x = 1\n")
+    (root / "README.md").write_text("hello\n")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    cfg = load(root)
+    planned = {p.id: p for p in all_checks(cfg, ["quality", "security", "tests"])}
+    project = ProjectInfo(
+        root=root, paths=("src",), exclude=(), python=sys.executable, report_dir=root / "reports"
+    )
+    return planned, project  # type: ignore[return-value]
+
+
+def key(root: Path, planned, project, check: str) -> str | None:  # type: ignore[no-untyped-def]
+    return cache_mod.ResultCache(root).key(planned[check], project, "1.0")
+
+
+def test_keys_follow_the_files_a_check_reads(tmp_path: Path) -> None:
+    planned, project = setup(tmp_path)
+    lint, secrets = (
+        key(tmp_path, planned, project, c) for c in ("quality.lint", "security.secrets")
+    )
+    (tmp_path / "README.md").write_text("changed\n")
+    assert key(tmp_path, planned, project, "quality.lint") == lint  # not a Python file
+    assert key(tmp_path, planned, project, "security.secrets") != secrets  # every file
+    (tmp_path / "src" / "a.py").write_text("x = 2\n")
+    assert key(tmp_path, planned, project, "quality.lint") != lint
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\n")
+    assert key(tmp_path, planned, project, "quality.lint") is not None
+
+
+def test_tool_version_and_settings_are_in_the_key(tmp_path: Path) -> None:
+    planned, project = setup(tmp_path)
+    c = cache_mod.ResultCache(tmp_path)
+    p = planned["quality.lint"]
+    assert c.key(p, project, "1.0") != c.key(p, project, "1.1")
+    other = p.__class__(**{**p.__dict__, "settings": p.settings.model_copy(update={"timeout": 5})})
+    assert c.key(other, project, "1.0") != c.key(p, project, "1.0")
+
+
+def test_environment_dependent_checks_are_never_cached(tmp_path: Path) -> None:
+    planned, project = setup(tmp_path)
+    for check in planned:
+        if check.startswith("tests.") or check == "security.dependencies":
+            assert key(tmp_path, planned, project, check) is None, check
+
+
+def test_errors_and_results_with_artifacts_are_not_stored(tmp_path: Path) -> None:
+    c = cache_mod.ResultCache(tmp_path)
+    base = CheckResult(check="quality.lint", gate="quality", status=Status.PASSED)
+    c.put("quality.lint", "k1", base.model_copy(update={"status": Status.ERROR}))
+    c.put("quality.lint", "k2", base.model_copy(update={"artifacts": ("junit/x.xml",)}))
+    c.put("quality.lint", "k3", base)
+    assert c.get("quality.lint", "k1") is None
+    assert c.get("quality.lint", "k2") is None
+    hit = c.get("quality.lint", "k3")
+    assert hit is not None
+    assert hit.cached
+
+
+def test_the_cache_is_bounded_per_check(tmp_path: Path) -> None:
+    c = cache_mod.ResultCache(tmp_path)
+    res = CheckResult(check="quality.lint", gate="quality", status=Status.PASSED)
+    for i in range(cache_mod.MAX_ENTRIES + 3):
+        c.put("quality.lint", f"k{i}", res)
+    assert len(list((tmp_path / cache_mod.CACHE_DIR / "quality.lint").glob("*.json"))) == (
+        cache_mod.MAX_ENTRIES
+    )
