@@ -289,16 +289,26 @@ def config_schema() -> None:
 
 @baseline_app.command("update")
 def baseline_update(
-    target: Annotated[str, typer.Argument(help="The gate whose baseline to record: perf.")],
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="A gate (default all): its findings and metrics go to .atlas-ci/baseline.json; "
+            "perf: the stored benchmark baseline."
+        ),
+    ] = "all",
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Drop baseline entries that no longer occur.")
+    ] = False,
     config: ConfigOpt = None,
 ) -> None:
-    """Record the stored baseline for a gate (perf: benchmark results by machine and Python)."""
+    """Record the current findings and metrics as accepted (a baseline and ratchet)."""
     from atlas_ci import baseline
 
     with errors_to_exit():
         cwd = Path.cwd()
-        for path in baseline.update(target, _root(cwd), cwd / config if config else None):
-            typer.echo(f"wrote {path}")
+        written = baseline.update(target, _root(cwd), cwd / config if config else None, prune=prune)
+    for path in written:
+        typer.echo(f"wrote {path}")
 
 
 @report_app.command("merge")

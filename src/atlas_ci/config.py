@@ -15,7 +15,12 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 
 from atlas_ci import config_errors, pyproject
 from atlas_ci.errors import ConfigError
-from atlas_ci.ops_settings import HistorySettings, NotifySettings, RetentionSettings
+from atlas_ci.ops_settings import (
+    BaselineSettings,
+    HistorySettings,
+    NotifySettings,
+    RetentionSettings,
+)
 from atlas_ci.settings import GateSettings, Settings
 
 CONFIG_FILE = "atlas-ci.toml"
@@ -66,6 +71,7 @@ def config_model() -> type[BaseModel]:
         reports=(ReportSettings, Field(default_factory=ReportSettings)),
         gates=(gates, Field(default_factory=gates)),
         history=(HistorySettings, Field(default_factory=HistorySettings)),
+        baseline=(BaselineSettings, Field(default_factory=BaselineSettings)),
         retention=(RetentionSettings, Field(default_factory=RetentionSettings)),
         notify=(NotifySettings, Field(default_factory=NotifySettings)),
     )
@@ -94,6 +100,12 @@ class LoadedConfig:
     def history(self) -> HistorySettings:
         value = self.model.history  # type: ignore[attr-defined]
         assert isinstance(value, HistorySettings)  # noqa: S101 - the model's own field type
+        return value
+
+    @property
+    def baseline(self) -> BaselineSettings:
+        value = self.model.baseline  # type: ignore[attr-defined]
+        assert isinstance(value, BaselineSettings)  # noqa: S101 - the model's own field type
         return value
 
     @property

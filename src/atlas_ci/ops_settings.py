@@ -22,6 +22,18 @@ class HistorySettings(Settings):
     )
 
 
+class BaselineSettings(Settings):
+    """`[baseline]`: the committed findings baseline and metric ratchet (`atlas-ci baseline`)."""
+
+    path: str = Field(
+        default=".atlas-ci/baseline.json", description="The baseline file, relative to the root."
+    )
+    fail_on_stale: bool = Field(
+        default=False,
+        description="Fail a check whose baseline holds entries that no longer occur.",
+    )
+
+
 class RetentionSettings(Settings):
     """`[retention]`: days each kind of report artifact is kept by `atlas-ci reports prune`."""
 

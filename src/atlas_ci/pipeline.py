@@ -15,6 +15,7 @@ from atlas_ci import (
     interrupts,
     linehash,
     plan,
+    ratchet,
     redact,
     redact_artifacts,
     reportdir,
@@ -45,6 +46,8 @@ class GateRequest:
     # A go/no-go command (deploy-check) must have checked something to exit 0.
     go_no_go: bool = False
     use_cache: bool = True
+    # `baseline update` records the findings as they are, without the baseline applied.
+    apply_baseline: bool = True
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Prepared:
     formats: tuple[str, ...]
     go_no_go: bool = False
     cache: ResultCache | None = None
+    baseline: ratchet.Baseline | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,8 @@ def prepare(req: GateRequest) -> Prepared:
     project = config_mod.project_info(cfg, req.root, report_dir, req.base)
     jobs = req.jobs or os.cpu_count() or 1
     cache = ResultCache(req.root) if req.use_cache else None
-    return Prepared(cfg, planned, project, jobs, cfg.reports.formats, req.go_no_go, cache)
+    accepted = ratchet.load(req.root / cfg.baseline.path) if req.apply_baseline else None
+    return Prepared(cfg, planned, project, jobs, cfg.reports.formats, req.go_no_go, cache, accepted)
 
 
 def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
@@ -97,6 +102,9 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
         except runner.Interrupted as stop:
             results, interrupted = stop.results, True
         results = debug.write_bundles(results, redact.text, _files_writer(prep))
+        results = ratchet.apply(
+            results, prep.baseline, fail_on_stale=prep.config.baseline.fail_on_stale
+        )
 
         def build(flagged: bool) -> Report:
             return reporting.build(
