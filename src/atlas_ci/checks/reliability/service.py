@@ -17,7 +17,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from atlas_ci import process, redact, reportdir
 from atlas_ci.checks.base import CheckContext
 from atlas_ci.checks.reliability.http import free_port, port_open, request
