@@ -257,10 +257,13 @@ def config_validate(config: ConfigOpt = None) -> None:
 
 @config_app.command("show")
 def config_show(config: ConfigOpt = None) -> None:
-    """The effective config, defaults filled in, as JSON."""
+    """The effective config, defaults filled in, as JSON (credentials in it redacted)."""
+    from atlas_ci import redact
+
     with errors_to_exit():
         cfg, _ = _load(config)
-    typer.echo(json.dumps(cfg.model.model_dump(mode="json"), indent=2))
+    # A webhook URL or token in the config must not reach a CI log through `config show`.
+    typer.echo(redact.text(json.dumps(cfg.model.model_dump(mode="json"), indent=2)))
 
 
 @config_app.command("schema")
