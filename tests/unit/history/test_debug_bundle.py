@@ -11,9 +11,17 @@ from atlas_ci.model import CheckResult, Status
 
 
 def tool_run(out: str = "out", err: str = "err") -> debug.ToolRun:
-    return debug.ToolRun(argv=("ruff", "check", "--token=s3cr3t"), cwd="/repo", returncode=2,
-                         duration=0.5, timed_out=False, truncated=False,
-                         env_names=("HOME", "PATH", "S3CR3T_HOLDER"), stdout=out, stderr=err)
+    return debug.ToolRun(
+        argv=("ruff", "check", "--token=s3cr3t"),
+        cwd="/repo",
+        returncode=2,
+        duration=0.5,
+        timed_out=False,
+        truncated=False,
+        env_names=("HOME", "PATH", "S3CR3T_HOLDER"),
+        stdout=out,
+        stderr=err,
+    )
 
 
 def write(path: Path, text: str) -> None:
@@ -43,8 +51,14 @@ def test_notes_are_kept_per_check_and_thread() -> None:
 
 
 def test_an_errored_check_gets_a_bundle_and_others_do_not(tmp_path: Path) -> None:
-    err = CheckResult(check="quality.lint", gate="quality", status=Status.ERROR,
-                      reason="ruff exited 2: bad s3cr3t", tool="ruff", tool_version="0.6")
+    err = CheckResult(
+        check="quality.lint",
+        gate="quality",
+        status=Status.ERROR,
+        reason="ruff exited 2: bad s3cr3t",
+        tool="ruff",
+        tool_version="0.6",
+    )
     ok = CheckResult(check="quality.types", gate="quality", status=Status.PASSED)
     with debug.capture("quality.lint"):
         debug.note(tool_run(out="x" * 2_000_000, err="token s3cr3t here"))

@@ -57,8 +57,9 @@ def test_this_repositorys_code_matches_radon() -> None:
 
 
 def data_module(rows: int) -> str:
-    body = "".join(f"    'key_{i}': ({i}, 'value {i}', [{i}, {i + 1}]),  # row {i}\n"
-                   for i in range(rows))
+    body = "".join(
+        f"    'key_{i}': ({i}, 'value {i}', [{i}, {i + 1}]),  # row {i}\n" for i in range(rows)
+    )
     return '"""Generated data."""\n\nDATA = {\n' + body + "}\n\n\ndef get(k):\n    return DATA[k]\n"
 
 
@@ -82,7 +83,10 @@ def test_the_command_prints_radon_mi_json_and_finds_files_like_radon(tmp_path: P
     (pkg / "notes.txt").write_text("x\n")
     res = subprocess.run(
         [sys.executable, "-m", "atlas_ci.checks.quality.fast_mi", "pkg", "-e", "*skip_me*"],
-        cwd=tmp_path, capture_output=True, text=True, check=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     out = json.loads(res.stdout)
     assert sorted(out) == ["pkg/a.py", "pkg/sub/b.py", "pkg/tool"]
@@ -90,6 +94,9 @@ def test_the_command_prints_radon_mi_json_and_finds_files_like_radon(tmp_path: P
     assert "error" in out["pkg/sub/b.py"]
     radon = subprocess.run(
         [sys.executable, "-m", "radon", "mi", "-j", "pkg", "-e", "*skip_me*"],
-        cwd=tmp_path, capture_output=True, text=True, check=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert sorted(json.loads(radon.stdout)) == sorted(out)
