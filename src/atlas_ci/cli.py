@@ -387,6 +387,24 @@ def reports_prune(
     )
 
 
+@app.command("init")
+def init(
+    action: Annotated[
+        str | None,
+        typer.Option("--action", help="The action to pin, OWNER/REPO@COMMIT (40-hex commit)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+    branch: Annotated[str, typer.Option("--branch", help="The default branch.")] = "main",
+) -> None:
+    """Write an atlas-ci.toml and workflows fitted to this repository (never overwrites)."""
+    from atlas_ci import init as init_mod
+
+    with errors_to_exit():
+        written = init_mod.run(Path.cwd(), action=action, force=force, branch=branch)
+    for path in written.paths:
+        typer.echo(f"wrote {path.relative_to(Path.cwd())}")
+
+
 def main() -> None:
     """The console script's entry (kept for installs made before it moved to __main__)."""
     from atlas_ci.__main__ import main as entry
