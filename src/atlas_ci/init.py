@@ -28,6 +28,18 @@ class Written:
 
 
 def run(root: Path, *, action: str | None, force: bool, branch: str = "main") -> Written:
+    ref = _action(action)
+    facts = replace(init_detect.detect(root), default_branch=branch)
+    files = {root / "atlas-ci.toml": init_render.config(facts)}
+    for name, text in init_render.workflows(facts, ref).items():
+        files[root / ".github" / "workflows" / name] = text
+    _refuse_existing(root, list(files), force)
+    for path, text in files.items():
+        reporting.write_atomic(path, text)
+    return Written(tuple(files), facts)
+
+
+def _action(action: str | None) -> str:
     ref = action or installed_action()
     if ref is None:
         raise ConfigError(
@@ -36,19 +48,19 @@ def run(root: Path, *, action: str | None, force: bool, branch: str = "main") ->
         )
     if not ACTION_REF.match(ref):
         raise ConfigError(f"--action must be OWNER/REPO@<40-hex commit>, not {ref!r}")
-    facts = replace(init_detect.detect(root), default_branch=branch)
-    files = {root / "atlas-ci.toml": init_render.config(facts)}
-    for name, text in init_render.workflows(facts, ref).items():
-        files[root / ".github" / "workflows" / name] = text
-    existing = [p for p in files if p.exists() or p.is_symlink()]
+    return ref
+
+
+def _refuse_existing(root: Path, paths: list[Path], force: bool) -> None:
+    """Every refusal happens before the first write: all files are written, or none."""
+    links = [p for p in paths if p.is_symlink()]
+    if links:
+        shown = ", ".join(p.relative_to(root).as_posix() for p in links)
+        raise ConfigError(f"{shown}: a symlink; atlas-ci does not write through it")
+    existing = [p for p in paths if p.exists()]
     if existing and not force:
         shown = ", ".join(p.relative_to(root).as_posix() for p in existing)
         raise ConfigError(f"{shown} already exist(s); pass --force to overwrite")
-    for path, text in files.items():
-        if path.is_symlink():
-            raise ConfigError(f"{path.relative_to(root).as_posix()} is a symlink; not followed")
-        reporting.write_atomic(path, text)
-    return Written(tuple(files), facts)
 
 
 def installed_action() -> str | None:
