@@ -46,9 +46,6 @@ class Complexity:
     gate, name, tool = "quality", "complexity", RADON.name
     settings_model, exclusive = ComplexitySettings, False
 
-    def version(self, project: ProjectInfo) -> str | None:
-        return RADON.version(project.root)
-
     def run(self, ctx: CheckContext[ComplexitySettings, GateSettings]) -> CheckResult:
         settings = ctx.settings
         radon = RADON.using(settings.command)
@@ -74,6 +71,9 @@ class Complexity:
             version=radon.version(ctx.root),
             reason_ok=f"{len(blocks)} functions within complexity {settings.max_complexity}",
         )
+
+    def version(self, project: ProjectInfo) -> str | None:
+        return RADON.version(project.root)
 
 
 def both(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]:

@@ -104,9 +104,6 @@ class Workflows:
     gate, name, tool = "security", "workflows", ZIZMOR.name
     settings_model, exclusive = WorkflowsSettings, False
 
-    def version(self, project: ProjectInfo) -> str | None:
-        return ZIZMOR.version(project.root)
-
     def run(self, ctx: WorkflowsContext) -> CheckResult:
         settings = ctx.settings
         zizmor = ZIZMOR.using(settings.command)
@@ -122,6 +119,9 @@ class Workflows:
             version=zizmor.version(ctx.root),
             reason_ok="no zizmor findings in the workflows, actions and Dependabot config",
         )
+
+    def version(self, project: ProjectInfo) -> str | None:
+        return ZIZMOR.version(project.root)
 
 
 def has_workflows(folder: Path) -> bool:
