@@ -137,15 +137,44 @@ def gate(  # noqa: PLR0917 - Typer maps each parameter to an option
 
 
 @app.command("deploy-check")
-def deploy_check(
+def deploy_check(  # noqa: PLR0917 - Typer maps each parameter to an option
     config: ConfigOpt = None,
     only: OnlyOpt = None,
     skip: SkipOpt = None,
     report_dir: ReportDirOpt = None,
     quiet: QuietOpt = False,
+    bundle: Annotated[
+        Path | None, typer.Option("--bundle", help="Write the deployment bundle under DIR.")
+    ] = None,
+    environment: Annotated[
+        str | None, typer.Option("--environment", help="Configuration to bundle (staging...).")
+    ] = None,
+    from_dir: Annotated[
+        Path | None, typer.Option("--from", help="The other gates' reports for this commit.")
+    ] = None,
+    run_gates: Annotated[
+        bool, typer.Option("--run-gates", help="Run the other gates first, as the evidence.")
+    ] = False,
 ) -> None:
-    """Release manager's go/no-go before tagging: the deploy gate; exit 3 if nothing was checked."""
-    raise typer.Exit(_run("deploy", config, only, skip, report_dir, quiet, go_no_go=True))
+    """Release manager's go/no-go before tagging: the deploy gate, its bundle and summary;
+    exit 3 if nothing was checked."""
+    from atlas_ci import console
+    from atlas_ci import deploy_check as dc
+
+    def gate_run(target: str, out: Path | None, overrides: tuple[tuple[str, object], ...]) -> int:
+        mine = target == "deploy"  # --only/--skip select deploy checks; evidence runs whole gates
+        selected = (only, skip) if mine else (None, None)
+        return _run(target, config, *selected, out, quiet, go_no_go=mine, overrides=overrides)
+
+    cwd = Path.cwd()
+    opts = dc.DeployOptions(bundle, environment, from_dir and cwd / from_dir, run_gates)
+    with errors_to_exit():
+        code, notes = dc.run(
+            opts, _root(cwd), config and cwd / config, report_dir and cwd / report_dir, gate_run
+        )
+    for note in notes:
+        console.print_text(console.make_console(), note)
+    raise typer.Exit(code)
 
 
 def _run(  # noqa: PLR0917 - the shared options of the commands that run checks
@@ -159,6 +188,7 @@ def _run(  # noqa: PLR0917 - the shared options of the commands that run checks
     jobs: int | None = None,
     base: str | None = None,
     go_no_go: bool,
+    overrides: tuple[tuple[str, object], ...] = (),
 ) -> int:
     from atlas_ci import interrupts
     from atlas_ci.pipeline import GateRequest
@@ -176,6 +206,7 @@ def _run(  # noqa: PLR0917 - the shared options of the commands that run checks
             jobs=jobs,
             base=base,
             go_no_go=go_no_go,
+            overrides=overrides,
         )
         code = _execute(request, quiet)
         return interrupts.EXIT_CODE if interrupts.requested() else code

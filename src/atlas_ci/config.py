@@ -207,6 +207,20 @@ def load(root: Path, explicit: Path | None = None) -> LoadedConfig:
     return LoadedConfig(model=model, source=source, digest=digest.hexdigest()[:16])
 
 
+def with_overrides(cfg: LoadedConfig, overrides: tuple[tuple[str, object], ...]) -> LoadedConfig:
+    """The config with dotted keys set (command-line options win), validated again."""
+    if not overrides:
+        return cfg
+    data = cfg.model.model_dump(mode="json")
+    for key, value in overrides:
+        node = data
+        *parents, last = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return LoadedConfig(model=validate(data, None), source=cfg.source, digest=cfg.digest)
+
+
 def validate(data: dict[str, Any], source: Path | None, prefix: tuple[str, ...] = ()) -> BaseModel:
     shown = str(source) if source else "<defaults>"
     model = config_model()

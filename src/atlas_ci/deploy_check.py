@@ -8,6 +8,9 @@ go: a no-go never leaves a deployable-looking bundle behind.
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,22 +122,7 @@ def write_bundle(cfg: LoadedConfig, project: ProjectInfo, report: Report) -> Pat
 def load(
     root: Path, config_path: Path | None, overrides: tuple[tuple[str, object], ...]
 ) -> LoadedConfig:
-    return apply_overrides(config_mod.load(root, config_path), overrides)
-
-
-def apply_overrides(cfg: LoadedConfig, overrides: tuple[tuple[str, object], ...]) -> LoadedConfig:
-    """The config with dotted keys replaced, validated again (a bad value names its option)."""
-    if not overrides:
-        return cfg
-    data = cfg.model.model_dump(mode="json", exclude_unset=False)
-    for key, value in overrides:
-        node = data
-        *parents, last = key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = value
-    model = config_mod.validate(data, None)
-    return LoadedConfig(model=model, source=cfg.source, digest=cfg.digest)
+    return config_mod.with_overrides(config_mod.load(root, config_path), overrides)
 
 
 def _artifact(
@@ -174,3 +162,105 @@ def _unit(path: Path) -> UnitFacts:
         user=user.value if user else None,
         state_directory=state.value if state else None,
     )
+
+
+# ---- the command's steps around the gate run ----
+
+# Runs one gate the way `atlas-ci gate` does: (target, report_dir, overrides) -> exit code.
+GateRunner = Callable[[str, Path | None, tuple[tuple[str, object], ...]], int]
+
+
+def run(
+    opts: DeployOptions,
+    root: Path,
+    config_path: Path | None,
+    report_dir: Path | None,
+    run_gate: GateRunner,
+) -> tuple[int, list[str]]:
+    """--run-gates first (their exit codes are evidence, judged by deploy.reports), then the
+    deploy gate, then the bundle and the go/no-go summary. Returns the exit code and notes."""
+    validate_options(opts)
+    cfg = config_mod.load(root, config_path)
+    reports_dir = root / (report_dir or Path(cfg.reports.dir))
+    evidence = evidence_dir(reports_dir)
+    if opts.run_gates:
+        for gate in _required(cfg):
+            run_gate(gate, evidence / gate, ())
+    code = run_gate("deploy", report_dir, opts.overrides(evidence))
+    if code in (2, 130):  # usage error (nothing ran) or interrupted: no bundle, no verdict
+        return code, []
+    return finish(load(root, config_path, opts.overrides(evidence)), root, reports_dir, code)
+
+
+def finish(cfg: LoadedConfig, root: Path, report_dir: Path, code: int) -> tuple[int, list[str]]:
+    from atlas_ci import deploy_summary, reporting
+
+    report = _read_report(report_dir)
+    ran = [c for c in report.checks if c.gate == "deploy" and c.status is not Status.SKIPPED]
+    notes: list[str] = []
+    if code == 0 and not ran:
+        # A go/no-go that checked nothing must not say go.
+        code = 3
+        notes.append("nothing was checked: every deploy check was skipped or disabled")
+    project = config_mod.project_info(cfg, root, report_dir)
+    ctx = deploy_context(cfg, project)
+    written: Path | None = None
+    blocker = bundle_blocker(report, code) if ctx.gate_settings.bundle else None
+    if ctx.gate_settings.bundle is not None and blocker is None:
+        written = bundle.write(facts(ctx, report), root / ctx.gate_settings.bundle)
+        notes.append(f"wrote bundle {_shown(written, root)}")
+    elif blocker is not None:
+        notes.append(f"bundle not written: {blocker}")
+    summary = deploy_summary.render(
+        report,
+        code,
+        evidence_links(ctx, report, report_dir),
+        bundle=os.path.relpath(written, report_dir) if written else None,
+        bundle_note=blocker,
+    )
+    if "markdown" in cfg.reports.formats:
+        reporting.write_atomic(report_dir / reporting.FILES["markdown"], summary)
+    notes.append(f"deploy readiness: {deploy_summary.decision(report, code)}")
+    return code, notes
+
+
+def evidence_links(
+    ctx: CheckContext[ReportsSettings, DeployGateSettings], report: Report, report_dir: Path
+) -> dict[str, list[tuple[str, str]]]:
+    """Per check, (label, link relative to summary.md) of the files that back its verdict."""
+    links: dict[str, list[tuple[str, str]]] = {}
+    for c in report.checks:
+        links[c.check] = [(Path(a).name, a) for a in c.artifacts]
+    with contextlib.suppress(AtlasCIError, OSError):
+        links["deploy.systemd"] = [
+            (p, os.path.relpath(ctx.root / p, report_dir)) for p in bundle_inputs.unit_paths(ctx)
+        ]
+    if ctx.settings.from_dir is not None and report.commit is not None:
+        with contextlib.suppress(AtlasCIError, OSError):
+            found = evidence.select(
+                ctx.root / ctx.settings.from_dir, ctx.settings.require, report.commit
+            )
+            links["deploy.reports"] = [
+                (f"{g} report", os.path.relpath(e.path, report_dir)) for g, e in found.items()
+            ]
+    return links
+
+
+def _required(cfg: LoadedConfig) -> tuple[str, ...]:
+    reports = getattr(cfg.gate("deploy"), "reports", None)
+    return reports.require if isinstance(reports, ReportsSettings) else ReportsSettings().require
+
+
+def _read_report(report_dir: Path) -> Report:
+    path = report_dir / "atlas-ci.json"
+    try:
+        return Report.model_validate_json(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise AtlasCIError(
+            f'deploy-check needs its JSON report ({path}; keep "json" in [reports] formats): '
+            f"{type(exc).__name__}"
+        ) from None
+
+
+def _shown(path: Path, root: Path) -> str:
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)

@@ -41,6 +41,8 @@ class GateRequest:
     base: str | None = None
     # A go/no-go command (deploy-check) must have checked something to exit 0.
     go_no_go: bool = False
+    # Dotted config keys a command's options set (deploy-check's --from, --bundle...).
+    overrides: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class Outcome:
 
 def prepare(req: GateRequest) -> Prepared:
     """Everything that can fail with a usage or config error (exit 2) happens here, first."""
-    cfg = config_mod.load(req.root, req.config_path)
+    cfg = config_mod.with_overrides(config_mod.load(req.root, req.config_path), req.overrides)
     planned = plan.select(plan.all_checks(cfg, plan.gate_names(req.target)), req.only, req.skip)
     if req.jobs is not None and req.jobs < 1:
         raise ConfigError("--jobs must be at least 1")
