@@ -246,6 +246,50 @@ def _load(config: Path | None) -> tuple[LoadedConfig, Path]:
     return config_mod.load(root, cwd / config if config else None), root
 
 
+@app.command()
+def smoke(  # noqa: PLR0917 - Typer maps each parameter to an option
+    url: Annotated[str, typer.Option("--url", help="The running service, e.g. http://host:8080.")],
+    report_dir: Annotated[Path, typer.Option("--report-dir")] = Path("reports"),
+    log_file: Annotated[Path | None, typer.Option("--log-file", help="The service's log.")] = None,
+    journal_unit: Annotated[
+        str | None, typer.Option("--journal-unit", help="Read the log from journald.")
+    ] = None,
+    load_seconds: Annotated[
+        float, typer.Option("--load-seconds", help="Locust run (0: none).")
+    ] = 0,
+    load_users: Annotated[int, typer.Option("--load-users")] = 5,
+    max_p95_ms: Annotated[float, typer.Option("--max-p95-ms")] = 1000.0,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per probe request.")] = 5.0,
+    require_header: Annotated[
+        list[str] | None, typer.Option("--require-header", help="NAME or NAME=VALUE; repeatable.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Production validation: health, readiness, metrics, logs, headers and a short load."""
+    from dataclasses import replace
+
+    from atlas_ci import console
+    from atlas_ci import smoke as smoke_mod
+
+    opts = smoke_mod.SmokeOptions(
+        url=url,
+        report_dir=report_dir,
+        log_file=log_file,
+        journal_unit=journal_unit,
+        load_seconds=load_seconds,
+        load_users=load_users,
+        max_p95_ms=max_p95_ms,
+        timeout=timeout,
+    )
+    if require_header:
+        opts = replace(opts, require_headers=tuple(require_header))
+    with errors_to_exit():
+        report, code, _ = smoke_mod.run(opts, Path.cwd())
+    if not quiet:
+        console.print_table(console.make_console(), report)
+    raise typer.Exit(code)
+
+
 @app.command("list")
 def list_checks(config: ConfigOpt = None) -> None:
     """Every gate and check: enabled, disabled, not implemented or unavailable; tool and version."""
