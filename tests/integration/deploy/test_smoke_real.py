@@ -26,7 +26,7 @@ def test_smoke_against_a_running_atlas_passes(tmp_path: Path) -> None:
             "--log-file",
             str(log),
             "--load-seconds",
-            "2",
+            "5",
             "--report-dir",
             "smoke",
             cwd=tmp_path,
