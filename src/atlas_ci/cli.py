@@ -383,8 +383,9 @@ def report_merge(
 # ReportDirOpt (above) is shared with the commands that run checks.
 
 
-def _report_dir(cfg_dir: str, given: Path | None) -> Path:
-    return Path.cwd() / (given or Path(cfg_dir))
+def _report_dir(root: Path, cfg_dir: str, given: Path | None) -> Path:
+    """--report-dir is relative to the working directory, [reports] dir to the project root."""
+    return Path.cwd() / given if given else root / cfg_dir
 
 
 @history_app.callback()
@@ -398,14 +399,13 @@ def history_show(
     config: ConfigOpt = None,
 ) -> None:
     """Per gate and check over the last runs: success rate, flakiness, durations, metric trends."""
-    from atlas_ci import config as config_mod
     from atlas_ci import ops_commands
 
     if ctx.invoked_subcommand is not None:
         return
     with errors_to_exit():
-        cfg = config_mod.load(Path.cwd(), config)
-        text = ops_commands.show(cfg, Path.cwd(), last=last, days=days, fmt=fmt)
+        cfg, root = _load(config)
+        text = ops_commands.show(cfg, root, last=last, days=days, fmt=fmt)
     typer.echo(text, nl=False)
 
 
@@ -415,25 +415,23 @@ def history_import(
     config: ConfigOpt = None,
 ) -> None:
     """Add workflow-level runs (success and duration) from `gh run list --json` output."""
-    from atlas_ci import config as config_mod
     from atlas_ci import ops_commands
 
     with errors_to_exit():
-        cfg = config_mod.load(Path.cwd(), config)
-        added = ops_commands.import_runs(cfg, Path.cwd(), source)
+        cfg, root = _load(config)
+        added = ops_commands.import_runs(cfg, root, Path.cwd() / source)
     typer.echo(f"imported {added} workflow run(s)")
 
 
 @report_app.command("html")
 def report_html(config: ConfigOpt = None, report_dir: ReportDirOpt = None) -> None:
     """One self-contained HTML page from the latest report and the history."""
-    from atlas_ci import config as config_mod
     from atlas_ci import ops_commands, redact
 
     with errors_to_exit():
-        cfg = config_mod.load(Path.cwd(), config)
+        cfg, root = _load(config)
         target = ops_commands.html(
-            cfg, Path.cwd(), _report_dir(cfg.reports.dir, report_dir), redact.text
+            cfg, root, _report_dir(root, cfg.reports.dir, report_dir), redact.text
         )
     typer.echo(f"wrote {target}")
 
@@ -445,13 +443,12 @@ def reports_prune(
     report_dir: ReportDirOpt = None,
 ) -> None:
     """Delete report artifacts older than their kind's retention, and old history lines."""
-    from atlas_ci import config as config_mod
     from atlas_ci import ops_commands
 
     with errors_to_exit():
-        cfg = config_mod.load(Path.cwd(), config)
+        cfg, root = _load(config)
         out = ops_commands.prune_reports(
-            cfg, Path.cwd(), _report_dir(cfg.reports.dir, report_dir), dry_run=dry_run
+            cfg, root, _report_dir(root, cfg.reports.dir, report_dir), dry_run=dry_run
         )
     verb = "would remove" if dry_run else "removed"
     for rel in out.plan.remove:
