@@ -151,15 +151,44 @@ def gate(  # noqa: PLR0917 - Typer maps each parameter to an option
 
 
 @app.command("deploy-check")
-def deploy_check(
+def deploy_check(  # noqa: PLR0917 - Typer maps each parameter to an option
     config: ConfigOpt = None,
     only: OnlyOpt = None,
     skip: SkipOpt = None,
     report_dir: ReportDirOpt = None,
     quiet: QuietOpt = False,
+    bundle: Annotated[
+        Path | None, typer.Option("--bundle", help="Write the deployment bundle under DIR.")
+    ] = None,
+    environment: Annotated[
+        str | None, typer.Option("--environment", help="Configuration to bundle (staging...).")
+    ] = None,
+    from_dir: Annotated[
+        Path | None, typer.Option("--from", help="The other gates' reports for this commit.")
+    ] = None,
+    run_gates: Annotated[
+        bool, typer.Option("--run-gates", help="Run the other gates first, as the evidence.")
+    ] = False,
 ) -> None:
-    """Release manager's go/no-go before tagging: the deploy gate; exit 3 if nothing was checked."""
-    raise typer.Exit(_run("deploy", config, only, skip, report_dir, quiet, go_no_go=True))
+    """Release manager's go/no-go before tagging: the deploy gate, its bundle and summary;
+    exit 3 if nothing was checked."""
+    from atlas_ci import console
+    from atlas_ci import deploy_check as dc
+
+    def gate_run(target: str, out: Path | None, overrides: tuple[tuple[str, object], ...]) -> int:
+        mine = target == "deploy"  # --only/--skip select deploy checks; evidence runs whole gates
+        selected = (only, skip) if mine else (None, None)
+        return _run(target, config, *selected, out, quiet, go_no_go=mine, overrides=overrides)
+
+    cwd = Path.cwd()
+    opts = dc.DeployOptions(bundle, environment, from_dir and cwd / from_dir, run_gates)
+    with errors_to_exit():
+        code, notes = dc.run(
+            opts, _root(cwd), config and cwd / config, report_dir and cwd / report_dir, gate_run
+        )
+    for note in notes:
+        console.print_text(console.make_console(), note)
+    raise typer.Exit(code)
 
 
 def _run(  # noqa: PLR0917 - the shared options of the commands that run checks
@@ -174,6 +203,7 @@ def _run(  # noqa: PLR0917 - the shared options of the commands that run checks
     base: str | None = None,
     go_no_go: bool,
     use_cache: bool = True,
+    overrides: tuple[tuple[str, object], ...] = (),
 ) -> int:
     from atlas_ci import interrupts
     from atlas_ci.pipeline import GateRequest
@@ -192,6 +222,7 @@ def _run(  # noqa: PLR0917 - the shared options of the commands that run checks
             base=base,
             go_no_go=go_no_go,
             use_cache=use_cache,
+            overrides=overrides,
         )
         code = _execute(request, quiet)
         return interrupts.EXIT_CODE if interrupts.requested() else code
@@ -229,6 +260,50 @@ def _load(config: Path | None) -> tuple[LoadedConfig, Path]:
     cwd = Path.cwd()
     root = _root(cwd)
     return config_mod.load(root, cwd / config if config else None), root
+
+
+@app.command()
+def smoke(  # noqa: PLR0917 - Typer maps each parameter to an option
+    url: Annotated[str, typer.Option("--url", help="The running service, e.g. http://host:8080.")],
+    report_dir: Annotated[Path, typer.Option("--report-dir")] = Path("reports"),
+    log_file: Annotated[Path | None, typer.Option("--log-file", help="The service's log.")] = None,
+    journal_unit: Annotated[
+        str | None, typer.Option("--journal-unit", help="Read the log from journald.")
+    ] = None,
+    load_seconds: Annotated[
+        float, typer.Option("--load-seconds", help="Locust run (0: none).")
+    ] = 0,
+    load_users: Annotated[int, typer.Option("--load-users")] = 5,
+    max_p95_ms: Annotated[float, typer.Option("--max-p95-ms")] = 1000.0,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per probe request.")] = 5.0,
+    require_header: Annotated[
+        list[str] | None, typer.Option("--require-header", help="NAME or NAME=VALUE; repeatable.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Production validation: health, readiness, metrics, logs, headers and a short load."""
+    from dataclasses import replace
+
+    from atlas_ci import console
+    from atlas_ci import smoke as smoke_mod
+
+    opts = smoke_mod.SmokeOptions(
+        url=url,
+        report_dir=report_dir,
+        log_file=log_file,
+        journal_unit=journal_unit,
+        load_seconds=load_seconds,
+        load_users=load_users,
+        max_p95_ms=max_p95_ms,
+        timeout=timeout,
+    )
+    if require_header:
+        opts = replace(opts, require_headers=tuple(require_header))
+    with errors_to_exit():
+        report, code, _ = smoke_mod.run(opts, Path.cwd())
+    if not quiet:
+        console.print_table(console.make_console(), report)
+    raise typer.Exit(code)
 
 
 @app.command("list")
@@ -273,10 +348,13 @@ def config_validate(config: ConfigOpt = None) -> None:
 
 @config_app.command("show")
 def config_show(config: ConfigOpt = None) -> None:
-    """The effective config, defaults filled in, as JSON."""
+    """The effective config, defaults filled in, as JSON (credentials in it redacted)."""
+    from atlas_ci import redact
+
     with errors_to_exit():
         cfg, _ = _load(config)
-    typer.echo(json.dumps(cfg.model.model_dump(mode="json"), indent=2))
+    # A webhook URL or token in the config must not reach a CI log through `config show`.
+    typer.echo(redact.text(json.dumps(cfg.model.model_dump(mode="json"), indent=2)))
 
 
 @config_app.command("schema")
@@ -328,8 +406,12 @@ def report_merge(
     raise typer.Exit(reporting.exit_code(merged))
 
 
+# ReportDirOpt (above) is shared with the commands that run checks.
+
+
 def _report_dir(root: Path, cfg_dir: str, given: Path | None) -> Path:
-    return root / (given or Path(cfg_dir))
+    """--report-dir is relative to the working directory, [reports] dir to the project root."""
+    return Path.cwd() / given if given else root / cfg_dir
 
 
 @history_app.callback()
@@ -363,7 +445,7 @@ def history_import(
 
     with errors_to_exit():
         cfg, root = _load(config)
-        added = ops_commands.import_runs(cfg, root, source)
+        added = ops_commands.import_runs(cfg, root, Path.cwd() / source)
     typer.echo(f"imported {added} workflow run(s)")
 
 
@@ -374,8 +456,9 @@ def report_html(config: ConfigOpt = None, report_dir: ReportDirOpt = None) -> No
 
     with errors_to_exit():
         cfg, root = _load(config)
-        where = _report_dir(root, cfg.reports.dir, report_dir)
-        target = ops_commands.html(cfg, root, where, redact.text)
+        target = ops_commands.html(
+            cfg, root, _report_dir(root, cfg.reports.dir, report_dir), redact.text
+        )
     typer.echo(f"wrote {target}")
 
 
@@ -390,8 +473,9 @@ def reports_prune(
 
     with errors_to_exit():
         cfg, root = _load(config)
-        where = _report_dir(root, cfg.reports.dir, report_dir)
-        out = ops_commands.prune_reports(cfg, root, where, dry_run=dry_run)
+        out = ops_commands.prune_reports(
+            cfg, root, _report_dir(root, cfg.reports.dir, report_dir), dry_run=dry_run
+        )
     verb = "would remove" if dry_run else "removed"
     for rel in out.plan.remove:
         typer.echo(f"{verb} {rel}")
@@ -399,6 +483,24 @@ def reports_prune(
         f"{verb} {len(out.plan.remove)} file(s), kept {out.plan.keep}; "
         f"history: {verb} {out.plan.history_dropped} line(s)"
     )
+
+
+@app.command("init")
+def init(
+    action: Annotated[
+        str | None,
+        typer.Option("--action", help="The action to pin, OWNER/REPO@COMMIT (40-hex commit)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+    branch: Annotated[str, typer.Option("--branch", help="The default branch.")] = "main",
+) -> None:
+    """Write an atlas-ci.toml and workflows fitted to this repository (never overwrites)."""
+    from atlas_ci import init as init_mod
+
+    with errors_to_exit():
+        written = init_mod.run(Path.cwd(), action=action, force=force, branch=branch)
+    for path in written.paths:
+        typer.echo(f"wrote {path.relative_to(Path.cwd())}")
 
 
 def main() -> None:

@@ -219,6 +219,20 @@ def load(root: Path, explicit: Path | None = None) -> LoadedConfig:
     return LoadedConfig(model=model, source=source, digest=digest.hexdigest()[:16])
 
 
+def with_overrides(cfg: LoadedConfig, overrides: tuple[tuple[str, object], ...]) -> LoadedConfig:
+    """The config with dotted keys set (command-line options win), validated again."""
+    if not overrides:
+        return cfg
+    data = cfg.model.model_dump(mode="json")
+    for key, value in overrides:
+        node = data
+        *parents, last = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return LoadedConfig(model=validate(data, None), source=cfg.source, digest=cfg.digest)
+
+
 def validate(data: dict[str, Any], source: Path | None, prefix: tuple[str, ...] = ()) -> BaseModel:
     shown = str(source) if source else "<defaults>"
     model = config_model()
@@ -228,11 +242,11 @@ def validate(data: dict[str, Any], source: Path | None, prefix: tuple[str, ...] 
         text = source.read_text(encoding="utf-8") if source else ""
         loc, message = config_errors.describe(exc.errors(), data, model)
         key = [*prefix, *loc]
-        raise ConfigError(
-            message, file=shown, key=".".join(key), line=locate(text, key) or 1
-        ) from None
+        # A key tomllib accepted but no line defines (the whole file's table): the first line.
+        line = locate(text, key) or (None if key else 1)
+        raise ConfigError(message, file=shown, key=".".join(key) or None, line=line) from None
     except RecursionError:
-        # Cannot happen after _parse's depth limit; kept so no input ever becomes a traceback.
+        # A structure nested deeper than validation can recurse: no input becomes a traceback.
         raise ConfigError("a value is nested too deeply", file=shown, line=1) from None
 
 

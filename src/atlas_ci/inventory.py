@@ -81,7 +81,15 @@ def problems(found: list[Row]) -> list[str]:
     """What `doctor` asks the user to fix: enabled, implemented checks whose tool is missing."""
     return [
         f"{r.check}: '{r.tool}' not found; install it with `pip install {r.tool}` "
-        f"or set `command` under [gates.{r.check}]"
+        f"or set `command` under [{config_table(r.check)}]"
         for r in found
         if r.enabled and r.implemented and r.tool and r.version is None
     ]
+
+
+def config_table(check: str) -> str:
+    """The config table holding a check's settings (test categories live under `categories`)."""
+    gate, _, name = check.partition(".")
+    if gate == "tests" and name != "coverage":
+        return f"gates.tests.categories.{name}"
+    return f"gates.{check}"

@@ -48,6 +48,8 @@ class GateRequest:
     use_cache: bool = True
     # `baseline update` records the findings as they are, without the baseline applied.
     apply_baseline: bool = True
+    # Dotted config keys a command's options set (deploy-check's --from, --bundle...).
+    overrides: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ class Outcome:
 
 def prepare(req: GateRequest) -> Prepared:
     """Everything that can fail with a usage or config error (exit 2) happens here, first."""
-    cfg = config_mod.load(req.root, req.config_path)
+    cfg = config_mod.with_overrides(config_mod.load(req.root, req.config_path), req.overrides)
     planned = plan.select(plan.all_checks(cfg, plan.gate_names(req.target)), req.only, req.skip)
     if req.jobs is not None and req.jobs < 1:
         raise ConfigError("--jobs must be at least 1")

@@ -1,10 +1,11 @@
 """The redaction pass over the tool files checks leave in the report directory (JUnit, coverage).
 
 pytest's JUnit XML quotes assertion messages, captured output and source lines; a secret in any
-of them would otherwise be uploaded with the reports. Before the run ends, the tool files (the
-checks' artifacts, everything under junit/ and coverage/) get the whole redaction pass, detectors
-included; every other file there gets the run's known secret values masked (the detectors would
-take atlas-ci's own hashes and ids in them for secrets). Symlinks are never followed (a link to
+of them would otherwise be uploaded with the reports. Before the run ends, the files that carry
+tool text (everything under junit/ and coverage/, and the checks' .xml/.txt/.log artifacts) get
+the whole redaction pass, detectors included; every other file there (SBOMs, charts, HTML and JSON
+data, built packages) gets the run's known secret values masked: the detectors would take their
+hashes and ids for secrets. Symlinks are never followed (a link to
 elsewhere is not ours to rewrite); files are replaced atomically, never written through.
 """
 
@@ -18,8 +19,10 @@ from pathlib import Path
 
 from atlas_ci import redact
 
-# Top-level folders of the report directory that hold tool output.
+# Top-level folders of the report directory that hold tool output, and the artifact suffixes
+# of tool text (logs, captured output, JUnit-like XML).
 TOOL_DIRS = ("junit", "coverage")
+TEXT_SUFFIXES = (".xml", ".txt", ".log")
 # Text files up to this size get the detectors too; bigger ones (and binary files such as
 # coverage's SQLite data) get the known values masked byte for byte, keeping their structure.
 MAX_TEXT_BYTES = 32 * 1024 * 1024
@@ -39,7 +42,9 @@ def scrub(
             rel = path.relative_to(report_dir).as_posix()
             if rel in skip or name.startswith(".atlas-ci-redact."):
                 continue
-            tool_file = rel in artifacts or rel.split("/", 1)[0] in TOOL_DIRS
+            tool_file = rel.split("/", 1)[0] in TOOL_DIRS or (
+                rel in artifacts and rel.endswith(TEXT_SUFFIXES)
+            )
             if _scrub_file(path, detect=tool_file):
                 changed.append(rel)
     return sorted(changed)

@@ -152,15 +152,16 @@ def run_problem(
     """What makes a finished run unusable, in the standard words; None when it can be judged."""
     if res.timed_out:
         return f"{tool.name} timed out after {timeout:g}s; its processes were killed"
-    if res.returncode < 0:
-        if process.shutting_down():
-            raise process.ShuttingDown
-        return f"{tool.name} was killed by {signal_name(-res.returncode)}"
     if res.truncated:
+        # Before the signal check: past the cap, run() stopped the tool itself.
         return (
             f"{tool.name} printed more than {output_cap // (1024 * 1024) or 1} MiB of output; "
             "it was stopped and its results are incomplete"
         )
+    if res.returncode < 0:
+        if process.shutting_down():
+            raise process.ShuttingDown
+        return f"{tool.name} was killed by {signal_name(-res.returncode)}"
     if res.returncode not in ok_codes:
         return f"{tool.name} exited {res.returncode}"
     return None

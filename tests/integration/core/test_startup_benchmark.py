@@ -24,3 +24,23 @@ def test_version_startup(benchmark: BenchmarkFixture) -> None:
 
     out = benchmark.pedantic(start, rounds=15, warmup_rounds=2)
     assert out.startswith("atlas-ci ")
+
+
+def test_version_loads_nothing_heavy() -> None:
+    """The deterministic side of the start-up goal: `--version` imports no Typer, Rich or
+    Pydantic (they cost most of a cold start), whatever the machine's load."""
+    code = (
+        "import sys\n"
+        "sys.argv = ['atlas-ci', '--version']\n"
+        "from atlas_ci.__main__ import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "heavy = {'typer', 'click', 'rich', 'pydantic', 'typing'}\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert res.stdout.splitlines() == ["atlas-ci 0.1.0", "[]"], res.stdout + res.stderr

@@ -56,10 +56,36 @@ def git(root: Path, *args: str) -> str:
     return res.stdout.strip()
 
 
+# For instruction counts: a loop whose steps all cost the same (small ints), so that N more
+# steps are N/N_* more work; three benchmarks the head can change independently.
+COUNTED = '''"""Deterministic work for instruction counts."""
+
+N_SAME = 50000
+N_MORE5 = 50000
+N_MORE2 = 50000
+
+
+def work(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i % 7
+    return total
+'''
+COUNTED_BENCHMARKS = {
+    "test_counted.py": "from fx import N_MORE2, N_MORE5, N_SAME, work\n\n\n"
+    "def test_same(benchmark):\n    benchmark(work, N_SAME)\n\n\n"
+    "def test_more5(benchmark):\n    benchmark(work, N_MORE5)\n\n\n"
+    "def test_more2(benchmark):\n    benchmark(work, N_MORE2)\n",
+}
+FIVE_PERCENT = {"N_MORE5 = 50000": "N_MORE5 = 52500"}
+TWO_PERCENT = {"N_MORE2 = 50000": "N_MORE2 = 51000"}
+
+
 def make_repo(
     root: Path,
     head_changes: dict[str, str] | None = None,
     bench_files: dict[str, str] | None = None,
+    package: str = PACKAGE,
 ) -> Path:
     """A repository whose HEAD~1 is the base package and HEAD applies `head_changes` to it
     (text replacements in src/fx/__init__.py); with no changes HEAD only edits a README."""
@@ -67,20 +93,20 @@ def make_repo(
     git(root, "init", "-q", "-b", "main")
     git(root, "config", "user.email", "perf@example.invalid")
     git(root, "config", "user.name", "perf tests")
-    package = root / "src" / "fx" / "__init__.py"
-    package.parent.mkdir(parents=True)
-    package.write_text(PACKAGE)
+    module = root / "src" / "fx" / "__init__.py"
+    module.parent.mkdir(parents=True)
+    module.write_text(package)
     (root / "benchmarks").mkdir()
     for name, text in (bench_files if bench_files is not None else BENCHMARKS).items():
         (root / "benchmarks" / name).write_text(text)
     (root / "README.md").write_text("fixture\n")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "base")
-    text = PACKAGE
+    text = package
     for old, new in (head_changes or {}).items():
         assert old in text, old
         text = text.replace(old, new)
-    package.write_text(text)
+    module.write_text(text)
     (root / "README.md").write_text("fixture, head\n")
     git(root, "commit", "-qam", "head")
     return root

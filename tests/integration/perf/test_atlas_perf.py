@@ -3,7 +3,9 @@ the previous commit as base, each side importing its own atlas (pythonpath = atl
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -53,23 +55,34 @@ def gate(root: Path, *args: str) -> tuple[int, dict[str, dict[str, object]]]:
     return res.returncode, checks(report(root))
 
 
-def test_atlas_against_the_previous_commit(clone: Path) -> None:
+BENCHES = ("test_bench_near_search", "test_bench_near_search_wide", "test_bench_create_place")
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_atlas_against_the_previous_commit_in_instruction_counts(clone: Path) -> None:
+    started = time.monotonic()
     code, results = gate(clone)
+    took = time.monotonic() - started
     timing, memory = results["perf.benchmarks"], results["perf.memory"]
     assert code == 0, timing["reason"]
     assert timing["status"] == "passed"
     assert "(HEAD~1)" in str(timing["reason"])
-    names = {m["name"] for m in timing["metrics"]}  # type: ignore[attr-defined]
-    for bench in (
-        "test_bench_near_search",
-        "test_bench_near_search_wide",
-        "test_bench_create_place",
-    ):
-        assert f"{BENCH}::{bench}.head_median" in names
-        assert f"{BENCH}::{bench}.ratio" in names
+    assert "measured by instruction counts (valgrind" in str(timing["reason"])
+    metrics = {m["name"]: m for m in timing["metrics"]}  # type: ignore[attr-defined]
+    for bench in BENCHES:
+        head = metrics[f"{BENCH}::{bench}.head_instructions"]
+        assert head["unit"] == "instructions"
+        assert head["value"] > 100_000
+        assert f"{BENCH}::{bench}.base_instructions" in metrics
+        assert f"{BENCH}::{bench}.ratio" in metrics
+    summary = (clone / "reports" / "summary.md").read_text()
+    assert f"{BENCH}::test_bench_near_search.head_instructions" in summary
+    assert "| instructions |" in summary
     assert memory["status"] == "passed"
+    print(f"gate perf on Atlas (instructions, both checks): {took:.1f} s")
 
 
+@pytest.mark.slow
 def test_a_slower_atlas_search_fails_the_gate(clone: Path) -> None:
     storage = clone / "atlas" / "src" / "atlas" / "storage.py"
     storage.write_text(storage.read_text() + SLOWER_NEAR)

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from atlas_ci.errors import CheckError
 from atlas_ci.model import Status
 
-from .conftest import RunCheck, make_repo
+from .conftest import RunCheck, git, make_repo
 
 pytestmark = pytest.mark.integration
 
@@ -88,3 +89,23 @@ def test_same_allocations_pass(tmp_path: Path, run_memory: RunCheck) -> None:
     head = metrics["benchmarks/test_memory.py::test_build.head_peak_bytes"]
     assert head == metrics["benchmarks/test_memory.py::test_build.base_peak_bytes"]
     assert head > 4000 * 40  # 4000 short strings and the list holding them
+
+
+def test_memory_cannot_pass_when_it_could_not_measure(tmp_path: Path, run_memory: RunCheck) -> None:
+    # A benchmark that never calls the fixture measured nothing: an error, not "nothing to compare".
+    lazy = {"test_lazy.py": "def test_lazy(benchmark):\n    pass\n"}
+    root = make_repo(tmp_path / "lazy", bench_files=lazy)
+    with pytest.raises(CheckError, match=r"measured no allocation .*test_lazy"):
+        run_memory(root, bench="test_lazy.py")
+    # A base whose benchmark fails cannot be compared with: an error too, never a pass or a skip.
+    broken = {
+        "test_memory.py": "from fx import build\n\n\ndef test_build(benchmark):\n"
+        "    benchmark(build)\n    raise AssertionError('broken on the base')\n"
+    }
+    root = make_repo(tmp_path / "broken", bench_files=broken)
+    (root / "benchmarks" / "test_memory.py").write_text(
+        "from fx import build\n\n\ndef test_build(benchmark):\n    benchmark(build)\n"
+    )
+    git(root, "commit", "-qam", "fix the benchmark")
+    with pytest.raises(CheckError, match=r"perf\.memory could not measure base"):
+        run_memory(root)

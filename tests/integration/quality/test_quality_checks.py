@@ -69,6 +69,17 @@ def test_the_maintainability_floor_comes_from_the_config_file(fixture_copy, run_
     ]
 
 
+def test_a_bare_percent_in_unrelated_pyproject_config_cannot_crash_radon(fixture_copy, run_check):
+    root = fixture_copy("dirty")
+    pyproject = root / "pyproject.toml"
+    before = pyproject.read_text() if pyproject.exists() else ""
+    pyproject.write_text(before + '\n[tool.other]\nformat = "100% %(missing)s"\n')
+    result = run_check(root, "quality.complexity")
+    assert result.status is Status.FAILED, result.reason  # judged, not an error
+    names = {f.message.split("'")[1] for f in result.findings}
+    assert "branchy" in names
+
+
 def test_project_exclude_applies_to_every_check(fixture_copy, run_check):
     root = fixture_copy("dirty")
     (root / "atlas-ci.toml").write_text(

@@ -41,7 +41,11 @@ def _repo(tmp_path: Path, check: str) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("check", sorted(CONFIGS))
+@pytest.mark.parametrize(
+    "check",
+    # Endurance shares load's Locust and service handling: its variant runs with the slow tests.
+    ["load", "recovery", pytest.param("endurance", marks=pytest.mark.slow)],
+)
 def test_sigint_leaves_nothing_running(tmp_path: Path, check: str) -> None:
     root = _repo(tmp_path, check)
     proc = subprocess.Popen(

@@ -81,3 +81,28 @@ def test_service_that_never_gets_healthy_is_an_error_with_its_log(tmp_path: Path
     assert res.status is Status.ERROR
     assert "not healthy at /missing" in res.reason
     assert not pids_in(tmp_path)
+
+
+def test_host_targets_a_running_service_and_lifecycle_checks_skip(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from helpers.reliability import FIXTURES
+
+    from atlas_ci.checks.reliability.http import free_port, port_open
+    from atlas_ci.checks.reliability.recovery import Recovery
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(FIXTURES / "steady.py"), str(port)])
+    try:
+        assert wait_for(lambda: port_open("127.0.0.1", port), timeout=20)
+        gate = {"host": f"http://127.0.0.1:{port}"}
+        res = run(tmp_path, Load(), gate, {**SHORT, "user_classes": ["OkUser"]})
+        assert res.status is Status.PASSED, res.reason
+        assert not (tmp_path / "reports" / "reliability" / "logs").exists()  # nothing started
+        skipped = run(tmp_path, Recovery(), gate, {})
+        assert skipped.status is Status.SKIPPED
+        assert "host" in skipped.reason
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from helpers.reliability import pids_in, run, service
 
 from atlas_ci.checks.reliability.recovery import Recovery
@@ -57,6 +58,8 @@ ATLAS_IO = {
 }
 
 
+# ~40 s of Atlas restarts; `atlas-ci gate reliability` on this repository runs it in full.
+@pytest.mark.slow
 def test_atlas_keeps_every_acknowledged_write_and_refuses_damage(
     tmp_path: Path, metrics_of
 ) -> None:

@@ -74,3 +74,29 @@ def test_no_flip_that_fails_integrity_check_is_ever_opened(seeded: Path, tmp_pat
     )
     assert quick_only > 0
     assert refused >= quick_only
+
+
+def test_reader_pool_is_open_before_the_first_burst(tmp_path: Path) -> None:
+    """Regression: the pool filling under load looked like a descriptor leak in endurance runs."""
+    import os
+    import threading
+
+    from atlas.storage import MAX_IDLE_READERS
+
+    store = Storage.open(tmp_path / "atlas.db")
+    try:
+        before = len(os.listdir("/proc/self/fd"))
+        barrier = threading.Barrier(MAX_IDLE_READERS)
+
+        def read() -> None:
+            barrier.wait(timeout=10)
+            store.count()
+
+        threads = [threading.Thread(target=read) for _ in range(MAX_IDLE_READERS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=10)
+        assert len(os.listdir("/proc/self/fd")) == before
+    finally:
+        store.close()

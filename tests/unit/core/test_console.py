@@ -151,3 +151,23 @@ def test_results_point_at_the_summary_that_lists_the_rest(tmp_path: Path) -> Non
     lines = stream.getvalue().splitlines()
     assert "  2 more in out/summary.md" in lines
     assert lines[-2:] == ["wrote out/atlas-ci.json", "wrote out/summary.md"]
+
+
+def test_config_show_redacts_credentials_in_urls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from atlas_ci.cli import app
+
+    password = "Zq8" + "pLm3" + "vRt9Wx2"
+    (tmp_path / "atlas-ci.toml").write_text(
+        "[gates.security.dependencies]\n"
+        'service = "osv"\n'
+        f'osv_url = "https://ci:{password}@osv.internal/v1/query"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(app, ["config", "show"])
+    assert res.exit_code == 0, res.output
+    assert password not in res.output
+    assert '"osv_url": "https://ci:[redacted]@osv.internal/v1/query"' in res.output

@@ -104,3 +104,43 @@ def test_atomic_write_leaves_no_temp_files(tmp_path: Path) -> None:
     reporting.write_atomic(target, '{"x": 1}')
     assert target.read_text() == '{"x": 1}'
     assert [p.name for p in target.parent.iterdir()] == ["a.json"]
+
+
+def test_list_rows_never_call_a_not_implemented_or_unavailable_check_enabled() -> None:
+    from atlas_ci.inventory import Row
+
+    def row(**kw: object) -> Row:
+        base: dict[str, object] = {
+            "check": "g.c",
+            "enabled": True,
+            "note": "",
+            "tool": "t",
+            "version": "1.0",
+            "implemented": True,
+        }
+        return Row(**{**base, **kw})  # type: ignore[arg-type]
+
+    assert row().state == "yes"
+    assert row(implemented=False, version=None).state == "no (not implemented)"
+    assert row(implemented=False, version=None).version_shown == "-"
+    assert "not implemented" in row(implemented=False, version=None).doctor_state
+    assert row(version=None).state == "no (unavailable: t not found)"
+    assert "NOT FOUND" in row(version=None).doctor_state
+    assert row(enabled=False, note="disabled in config").state == "no (disabled in config)"
+    # A check without a tool of its own is available.
+    assert row(tool="", version=None).state == "yes"
+
+
+def test_select_takes_a_gate_name_and_refuses_an_empty_selection(tmp_path: Path) -> None:
+    cfg = config.load(tmp_path)
+    everything = plan.all_checks(cfg, ["quality", "security"])
+    skipped = plan.select(everything, [], ["security"])
+    assert {p.id for p in skipped if p.skip_reason == "skipped with --skip"} == {
+        p.id for p in everything if p.check.gate == "security"
+    }
+    only = plan.select(everything, ["quality"], [])
+    assert {p.check.gate for p in only} == {"quality"}
+    with pytest.raises(ConfigError, match="leaves no check to run"):
+        plan.select(everything, ["lint"], ["lint"])
+    with pytest.raises(ConfigError, match="leaves no check to run"):
+        plan.select(everything, ["quality"], ["quality"])

@@ -199,3 +199,17 @@ def test_every_keyword_assignment_in_a_long_text_is_found() -> None:
     out = redact.artifact_text(text)
     assert not [v for v in values if v in out]
     assert out.count("[redacted]") == 50
+
+
+def test_data_artifacts_keep_their_hashes_text_artifacts_get_the_detectors(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    (reports / "deploy").mkdir(parents=True)
+    sbom = reports / "deploy" / "sbom.json"
+    digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    sbom.write_text(f'{{"hashes": [{{"alg": "SHA-256", "content": "{digest}"}}]}}\n')
+    log = reports / "deploy" / "build.log"
+    log.write_text(f"uploading with token {GITHUB}\n")
+    artifacts = {"deploy/sbom.json", "deploy/build.log"}
+    assert redact_artifacts.scrub(reports, artifacts) == ["deploy/build.log"]
+    assert digest in sbom.read_text()
+    assert log.read_text() == "uploading with token [redacted]\n"

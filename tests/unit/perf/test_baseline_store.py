@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import platform
+import sys
 from pathlib import Path
 
 import pytest
 
+from atlas_ci.checks.base import ProjectInfo
 from atlas_ci.checks.perf import baseline
+from atlas_ci.checks.perf.settings import PerfGateSettings
+from atlas_ci.checks.perf.timer import Timer
 from atlas_ci.errors import CheckError
 
 pytestmark = pytest.mark.unit
@@ -75,8 +80,34 @@ def test_an_unreadable_baseline_is_an_error_not_an_empty_one(tmp_path: Path, tex
         baseline.load(path)
 
 
-def test_machine_key_is_stable_and_names_the_python() -> None:
-    key = baseline.machine_key("cpython3.11")
-    assert key == baseline.machine_key("cpython3.11")
-    assert key.endswith("-cpython3.11")
-    assert key != baseline.machine_key("cpython3.12")
+def test_the_key_names_what_decides_comparability_and_not_the_host(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    instr = Timer("instructions", "", None, valgrind="3.19.0")
+    cpu = Timer("cpu", "", None)
+    assert baseline.key(instr, "cpython3.11.7", "x86_64") == (
+        "instructions-cpython3.11.7-x86_64-valgrind3.19.0"
+    )
+    assert baseline.key(cpu, "cpython3.11", "x86_64") == "cpu-cpython3.11-x86_64"
+    # Another valgrind, interpreter or architecture is another file; another host is not.
+    assert baseline.key(
+        Timer("instructions", "", None, valgrind="3.22.0"), "cpython3.11.7", "x86_64"
+    ) != (baseline.key(instr, "cpython3.11.7", "x86_64"))
+    assert baseline.key(cpu, "cpython3.12", "x86_64") != baseline.key(cpu, "cpython3.11", "x86_64")
+    assert baseline.key(cpu, "cpython3.11", "aarch64") != baseline.key(cpu, "cpython3.11", "x86_64")
+    monkeypatch.setattr(platform, "node", lambda: "another-runner")
+    project = ProjectInfo(
+        root=Path("/nonexistent"), paths=(), exclude=(), python=sys.executable, report_dir=Path("r")
+    )
+    monkeypatch.setattr(baseline, "python_tag", lambda p, micro=False: "cpython3.11")
+    path = baseline.baseline_file(project, PerfGateSettings(), cpu)
+    assert path.name == f"perf-cpu-cpython3.11-{platform.machine()}.json"
+    assert "another-runner" not in path.name
+
+
+def test_stored_counts_take_each_benchmarks_latest_count() -> None:
+    runs = {
+        "a": [{"instructions": 10}, {"instructions": 12}, {"peak_bytes": 5}],
+        "b": [{"times": [[0.1]]}],
+    }
+    assert baseline.stored_counts(runs) == {"a": 12}

@@ -16,6 +16,7 @@ from atlas_ci.checks.perf.memory_report import memory_result
 from atlas_ci.checks.perf.report import timing_result
 from atlas_ci.checks.perf.settings import BenchmarkSettings, MemorySettings, PerfGateSettings
 from atlas_ci.checks.perf.stats import Sample, Verdict
+from atlas_ci.checks.perf.timer import resolve
 from atlas_ci.model import Severity, Status
 
 pytestmark = pytest.mark.unit
@@ -36,7 +37,7 @@ def ctx(root: Path, settings: BenchmarkSettings | MemorySettings) -> CheckContex
 
 
 def verdict(outcome: str, reason: str = "", ratio: float = 2.0) -> Verdict:
-    return Verdict(
+    v = Verdict(
         outcome,
         reason,
         0.006,
@@ -48,7 +49,9 @@ def verdict(outcome: str, reason: str = "", ratio: float = 2.0) -> Verdict:
         high=2.1,  # type: ignore[arg-type]
         p=1e-6,
         p_holm=1e-6,
+        how="first pass",
     )
+    return v.but(v.outcome, reason or v.describe())
 
 
 def evaluation(verdicts: dict[str, Verdict], new: tuple[str, ...] = ()) -> Evaluation:
@@ -57,12 +60,15 @@ def evaluation(verdicts: dict[str, Verdict], new: tuple[str, ...] = ()) -> Evalu
 
 
 def result(tmp_path: Path, ev: Evaluation, **settings: object):  # type: ignore[no-untyped-def]
-    s = BenchmarkSettings.model_validate({"paths": ["bench"], **settings})
-    return timing_result(Benchmarks(), ctx(tmp_path, s), s, ev, "base abc (HEAD~1)", version="5")
+    s = BenchmarkSettings.model_validate({"paths": ["bench"], "timer": "cpu", **settings})
+    method = resolve(ctx(tmp_path, s).project, s, "5").method
+    return timing_result(
+        Benchmarks(), ctx(tmp_path, s), s, ev, "base abc (HEAD~1)", version="5", method=method
+    )
 
 
 def test_a_regression_fails_with_a_located_finding_and_metrics(tmp_path: Path) -> None:
-    res = result(tmp_path, evaluation({NAME: verdict("regressed", "slower")}))
+    res = result(tmp_path, evaluation({NAME: verdict("regressed")}))
     assert res.status == Status.FAILED
     assert NAME in res.reason
     (finding,) = res.findings
@@ -73,6 +79,11 @@ def test_a_regression_fails_with_a_located_finding_and_metrics(tmp_path: Path) -
     assert "median ratio 2.000 (95% CI 1.900-2.100)" in finding.message
     assert "p=1e-06" in finding.message
     assert "rounds 20 head / 20 base" in finding.message
+    # Figures in the timer's unit and how the verdict was reached, in the finding and the reason.
+    assert "base 3 ms, head 6 ms per call (median)" in finding.message
+    assert "[decided by the cpu timer (time.process_time)" in finding.message
+    assert "first pass" in finding.message
+    assert f"{NAME}: regressed: " in res.reason
     metrics = {m.name: m for m in res.metrics}
     assert metrics[f"{NAME}.head_median"].value == 0.006
     assert metrics[f"{NAME}.base_median"].value == 0.003
@@ -87,24 +98,57 @@ def test_a_ratio_over_the_threshold_without_the_rule_agreeing_passes(tmp_path: P
     assert "no regression in 1 judged benchmark(s)" in res.reason
 
 
-def test_inconclusive_warns_visibly_by_default(tmp_path: Path) -> None:
-    res = result(tmp_path, evaluation({NAME: verdict("inconclusive", "head too noisy: CV 40%")}))
+def test_inconclusive_is_an_error_by_default(tmp_path: Path) -> None:
+    ev = evaluation({NAME: verdict("inconclusive", "noisy"), "b::ok": verdict("ok", "fine", 1.0)})
+    res = result(tmp_path, ev)
+    assert res.status == Status.ERROR
+    assert f"1 could not be judged: {NAME}" in res.reason
+
+
+def test_inconclusive_only_warns_when_configured_and_the_warning_leads(tmp_path: Path) -> None:
+    ev = evaluation({NAME: verdict("inconclusive", "head too noisy: CV 40%")})
+    res = result(tmp_path, ev, on_inconclusive="warn")
     assert res.status == Status.PASSED
-    assert "1 inconclusive" in res.reason
+    # First line: what tables and the summary show.
+    assert res.reason.startswith("WARNING: 1 benchmark(s) could not be judged")
     assert "CV 40%" in res.reason
     (finding,) = res.findings
     assert (finding.rule_id, finding.severity, finding.blocking) == (
         "perf-inconclusive",
         Severity.LOW,
         False,
+    )  # non-blocking findings become warning annotations
+
+
+def test_a_regression_and_an_unjudged_benchmark_is_failed_when_warned_only(tmp_path: Path) -> None:
+    ev = evaluation({NAME: verdict("regressed"), "b::x": verdict("inconclusive", "noisy")})
+    assert result(tmp_path, ev).status == Status.ERROR
+    assert result(tmp_path, ev, on_inconclusive="warn").status == Status.FAILED
+
+
+def test_instruction_counts_are_shown_in_instructions(tmp_path: Path) -> None:
+    v = Verdict("regressed", "", 105_000_000, 100_000_000, 2, 2, 1.05, unit="instructions")
+    ev = Evaluation(
+        {NAME: v.but("regressed", "more instructions: " + v.describe())},
+        {},
+        {},
+        [],
+        [],
+        unit="instructions",
     )
-
-
-def test_inconclusive_errors_when_configured(tmp_path: Path) -> None:
-    ev = evaluation({NAME: verdict("inconclusive", "noisy"), "b::ok": verdict("ok", "fine", 1.0)})
-    res = result(tmp_path, ev, on_inconclusive="error")
-    assert res.status == Status.ERROR
-    assert "inconclusive" in res.reason
+    s = BenchmarkSettings.model_validate({"paths": ["bench"]})
+    res = timing_result(
+        Benchmarks(), ctx(tmp_path, s), s, ev, "base abc", version=None, method="instruction counts"
+    )
+    assert res.status == Status.FAILED
+    (finding,) = res.findings
+    assert (
+        "ratio 1.05000: base 100,000,000, head 105,000,000 instructions per call" in finding.message
+    )
+    metrics = {m.name: m for m in res.metrics}
+    assert metrics[f"{NAME}.head_instructions"].unit == "instructions"
+    assert metrics[f"{NAME}.base_instructions"].value == 100_000_000
+    assert metrics[f"{NAME}.ratio"].threshold == pytest.approx(1.02)  # instructions' default
 
 
 def test_benchmarks_the_base_lacks_are_listed_and_nothing_to_compare_is_a_skip(
@@ -119,7 +163,7 @@ def test_benchmarks_the_base_lacks_are_listed_and_nothing_to_compare_is_a_skip(
     assert [m.name for m in res.metrics] == [f"{NAME}.head_median"]
     mixed = result(tmp_path, evaluation({"b::ok": verdict("ok", "fine", 1.0)}, new=(NAME,)))
     assert mixed.status == Status.PASSED
-    assert f"1 without base timing: {NAME}" in mixed.reason
+    assert f"1 without base measurement: {NAME}" in mixed.reason
 
 
 def judge_memory(tmp_path: Path, head: dict[str, int], base: dict[str, int], **kw: object):  # type: ignore[no-untyped-def]

@@ -22,10 +22,11 @@ def _respond(fake_tools, recorded, cc="radon_cc.json", mi="radon_mi.json"):
     fake_tools.respond(FAST_MI_MODULE, *recorded(mi))
 
 
-def test_recorded_cc_lists_every_function_and_method_once(recorded, dirty):
+def test_recorded_cc_lists_every_function_method_and_class_once(recorded, dirty):
     blocks = parse_cc(json.loads(recorded("radon_cc.json")[0]), dirty)
     got = sorted((b.path, b.name, b.line, b.complexity) for b in blocks)
     assert got == [
+        ("src/dirty/complex_me.py", "Shape", 30, 3),  # the class's own score, as `radon cc` shows
         ("src/dirty/complex_me.py", "Shape.area", 31, 2),
         ("src/dirty/complex_me.py", "branchy", 4, 14),
         ("src/dirty/fmt_me.py", "add", 4, 1),
@@ -74,7 +75,8 @@ def test_run_flags_functions_above_the_limit_with_metrics(fake_tools, recorded, 
     metrics = {m.name: m for m in result.metrics}
     assert (metrics["max_complexity"].value, metrics["max_complexity"].threshold) == (14, 10)
     assert metrics["max_complexity"].direction == "max"
-    assert metrics["average_complexity"].value == round(20 / 6, 2)
+    # Six functions and methods (20) plus the class Shape's own score (3), as `radon cc` lists them.
+    assert metrics["average_complexity"].value == round(23 / 7, 2)
     assert metrics["average_complexity"].threshold is None
     assert result.tool_version == "6.0.1"
 
@@ -144,7 +146,9 @@ def test_every_rank_is_requested_so_radon_config_cannot_hide_blocks(fake_tools, 
     cc_call, mi_call = calls(fake_tools)
     assert cc_call[cc_call.index("-n") + 1 :][:3] == ["A", "-x", "F"]
     assert mi_call[mi_call.index("-n") + 1 :][:3] == ["A", "-x", "C"]
-    assert cc_call[-1] == mi_call[-1] == "src"
+    # From an empty directory (the project's config cannot crash radon), so on absolute paths.
+    src = str(make_ctx(Complexity()).root.resolve() / "src")
+    assert cc_call[-1] == mi_call[-1] == src
 
 
 def test_without_a_command_the_index_comes_from_the_linear_port(fake_tools, recorded, make_ctx):

@@ -166,3 +166,22 @@ def test_like_mypy_the_search_goes_past_an_unreadable_file(tmp_path, make_ctx):
     (tmp_path / "pyproject.toml").write_text("[tool.mypy\nfiles = [")
     (tmp_path / "setup.cfg").write_text("[mypy]\nfiles = pkg\n")
     assert "src" not in mypy_args(_project(make_ctx, tmp_path))
+
+
+def test_a_command_that_prints_nothing_and_exits_0_is_an_error_not_a_pass(make_ctx, monkeypatch):
+    # mypy's JSON output is empty on a clean run: only its result file shows it really ran.
+    from atlas_ci import process
+    from atlas_ci.process import ProcessResult
+
+    monkeypatch.setattr(
+        process, "run", lambda argv, **_: ProcessResult(tuple(argv), 0, "", "", 0.01)
+    )
+    with pytest.raises(CheckError, match="wrote no readable result file"):
+        Types().run(make_ctx(Types()))
+
+
+def test_a_result_file_that_disagrees_with_the_json_is_an_error(fake_tools, recorded, make_ctx):
+    stdout, _ = recorded("mypy.jsonl")
+    fake_tools.respond("--output", stdout, 0)  # errors printed, but exit 0 and failures="0"
+    with pytest.raises(CheckError, match="disagree"):
+        Types().run(make_ctx(Types()))

@@ -62,13 +62,13 @@ def test_offline_json_and_thresholds_are_passed():
     assert "--min-confidence" not in args
 
 
-def test_run_audits_the_workflows_folder(fake_tools, recorded, make_ctx, repo):
+def test_run_audits_the_repository_root_as_zizmor_dot_does(fake_tools, recorded, make_ctx, repo):
     fake_tools.respond("zizmor", recorded("zizmor.json"))
     res = Workflows().run(make_ctx(Workflows(), root=repo))
     assert res.status is Status.FAILED
     # atlas-ci's own zizmor: its package metadata answers, no --version call.
     assert res.tool_version == metadata.version("zizmor")
-    assert fake_tools.tool_calls()[0][-1] == ".github/workflows"
+    assert fake_tools.tool_calls()[0][-1] == "."
 
 
 def test_a_zizmor_failure_is_an_error(fake_tools, make_ctx, repo):
@@ -80,5 +80,7 @@ def test_a_zizmor_failure_is_an_error(fake_tools, make_ctx, repo):
 def test_no_workflows_folder_is_skipped_with_a_reason(fake_tools, make_ctx, tmp_path):
     res = Workflows().run(make_ctx(Workflows(), root=tmp_path))
     assert res.status is Status.SKIPPED
-    assert res.reason == "no workflow files in .github/workflows"
+    assert (
+        res.reason == "no workflow files in .github/workflows, no action.yml and no dependabot.yml"
+    )
     assert fake_tools.tool_calls() == []

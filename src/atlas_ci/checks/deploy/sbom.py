@@ -16,7 +16,7 @@ from pydantic import Field
 
 from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding, relpath
 from atlas_ci.checks.deploy import build
-from atlas_ci.checks.deploy.build import Distribution
+from atlas_ci.checks.deploy.build import DeployContext, Distribution
 from atlas_ci.checks.deploy.common import run, work_dir
 from atlas_ci.checks.deploy.settings import DeployGateSettings
 from atlas_ci.checks.toolkit import Tool
@@ -126,7 +126,7 @@ class Sbom:
         return found
 
 
-def sbom_path(ctx: SbomContext, dist: Distribution) -> Path:
+def sbom_path(ctx: DeployContext, dist: Distribution) -> Path:
     return work_dir(ctx, "sbom") / f"{dist.name}-{dist.version}.cdx.json"
 
 

@@ -5,10 +5,13 @@ and configuration files the bundle carries — so a file git ignores but the bui
 
 from __future__ import annotations
 
+import fnmatch
 import tarfile
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
+
+from pydantic import Field
 
 from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, python_module
 from atlas_ci.checks.deploy import build
@@ -19,16 +22,26 @@ from atlas_ci.checks.security.secrets_report import Hit, load_scan, to_findings
 from atlas_ci.checks.security.secrets_scan import BATCH, batches, withheld
 from atlas_ci.checks.toolkit import Tool, run_tool
 from atlas_ci.errors import CheckError
-from atlas_ci.model import CheckResult
-from atlas_ci.settings import CheckSettings
+from atlas_ci.model import CheckResult, Finding
+from atlas_ci.settings import CheckSettings, Settings
 
 # Unpacking is bounded: a hostile or broken archive cannot fill the disk.
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
 MAX_MEMBERS = 20000
 
 
+class Allowed(Settings):
+    """A known false positive: still reported, as advisory, with the reason it is allowed."""
+
+    path: str = Field(description="Glob of the shipped path (e.g. '*/atlas_ci/detectors.py').")
+    rule: str = Field(description="The finding's rule id (e.g. basic-auth-credentials).")
+    reason: str = Field(min_length=1, description="Why this is not a secret.")
+
+
 class DeploySecretsSettings(CheckSettings):
-    pass
+    allow: tuple[Allowed, ...] = Field(
+        default=(), description="Known false positives (path glob + rule), each with a reason."
+    )
 
 
 DeploySecretsContext = CheckContext[DeploySecretsSettings, DeployGateSettings]
@@ -72,13 +85,22 @@ class DeploySecrets:
             hits += scan_tree(ctx, tool, ctx.root, extra)
         # Every secret that ships blocks, whatever the security gate's reporting threshold.
         as_security = CheckContext(ctx.project, ctx.settings, SecurityGateSettings(fail_on="low"))
-        findings = to_findings(self, as_security, hits)
+        findings = [_allowed(f, ctx.settings.allow) for f in to_findings(self, as_security, hits)]
         return judged(
             self,
             findings,
             version=tool.version(ctx.root),
             reason_ok=f"no secrets in {scanned} shipped file(s)",
         )
+
+
+def _allowed(finding: Finding, allow: tuple[Allowed, ...]) -> Finding:
+    path = finding.location.path if finding.location else ""
+    for entry in allow:
+        if entry.rule == finding.rule_id and fnmatch.fnmatchcase(path, entry.path):
+            note = f"{finding.message} (allowed: {entry.reason})"
+            return finding.model_copy(update={"blocking": False, "message": note})
+    return finding
 
 
 def bundled_files(ctx: DeploySecretsContext) -> list[str]:

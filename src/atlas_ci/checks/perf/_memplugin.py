@@ -4,7 +4,9 @@ atlas-ci copies this file into a temporary directory as `_atlas_ci_memplugin.py`
 `-p _atlas_ci_memplugin -p no:benchmark`, so it imports nothing from atlas_ci: the project's
 interpreter needs only pytest. pytest-benchmark itself must be off: its report hook rejects any
 other `benchmark` fixture. For each test that uses `benchmark`, the peak traced allocation of one
-call is written to the JSON file named by $ATLAS_CI_MEMORY_OUT. Other tests are deselected.
+call is written to the JSON file named by $ATLAS_CI_MEMORY_OUT, with the node ids selected, so
+that a benchmark that never measured (it failed first, or never called the fixture) shows as
+missing rather than as nothing to compare. Other tests are deselected.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ OUT_ENV = "ATLAS_CI_MEMORY_OUT"
 TRACED_CALLS = 3
 
 _peaks: dict[str, int] = {}
+_selected: list[str] = []
 
 
 class MemoryBenchmark:
@@ -95,6 +98,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     keep = [i for i in items if "benchmark" in getattr(i, "fixturenames", ())]
+    _selected[:] = [i.nodeid for i in keep]
     dropped = [i for i in items if i not in keep]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
@@ -107,5 +111,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     path = Path(target)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"peaks": _peaks}), encoding="utf-8")
+    tmp.write_text(json.dumps({"peaks": _peaks, "selected": _selected}), encoding="utf-8")
     tmp.replace(path)

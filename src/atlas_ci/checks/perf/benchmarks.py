@@ -1,4 +1,5 @@
-"""perf.benchmarks: pytest-benchmark timings of head against a base, judged by perf.stats' rule."""
+"""perf.benchmarks: head against a base, by instruction counts (perf.instructions) or by
+pytest-benchmark timings judged by perf.stats' rule (the cpu and wall timers)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import tempfile
 from pathlib import Path
 
 from atlas_ci.checks.base import CheckContext, ProjectInfo, python_module, result
-from atlas_ci.checks.perf import baseline
+from atlas_ci.checks.perf import baseline, instructions
 from atlas_ci.checks.perf.common import perf_gate, plugin_version, relative_sides
 from atlas_ci.checks.perf.compare import Evaluation, Interleaved, Plan, evaluate
 from atlas_ci.checks.perf.report import timing_result
 from atlas_ci.checks.perf.runs import existing
 from atlas_ci.checks.perf.settings import BenchmarkSettings
 from atlas_ci.checks.perf.stats import Params
+from atlas_ci.checks.perf.timer import Timer, resolve
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Status
 
@@ -41,24 +43,30 @@ class Benchmarks:
             )
         if not existing(ctx.root, s.paths):
             raise CheckError(f"none of the benchmark paths exist: {', '.join(s.paths)}")
+        timer = resolve(ctx.project, s, self.version(ctx.project))
+        s = s.model_copy(update={"timer": timer.name})
         with tempfile.TemporaryDirectory(prefix="atlas-ci-perf-") as tmp:
             if perf_gate(ctx.gate_settings).mode == "baseline":
-                ev, against = self._against_baseline(ctx, s, Path(tmp))
+                ev, against = self._against_baseline(ctx, s, timer, Path(tmp))
             else:
                 ev, against = self._relative(ctx, s, Path(tmp))
         if not ev.head:
             raise CheckError("no benchmark ran on head (do the tests use the `benchmark` fixture?)")
-        return timing_result(self, ctx, s, ev, against, version=self.version(ctx.project))
+        return timing_result(self, ctx, s, ev, against, version=timer.version, method=timer.method)
 
     def _relative(
         self, ctx: CheckContext, s: BenchmarkSettings, workdir: Path
     ) -> tuple[Evaluation, str]:
         with relative_sides(ctx, s.pythonpath) as (head, base, against):
+            targets = {"head": existing(head.tree, s.paths), "base": existing(base.tree, s.paths)}
+            if s.timer == "instructions":
+                ev = instructions.relative(ctx, (head, base), targets, settings=s, workdir=workdir)
+                return ev, f"base {against}"
             collect = Interleaved(
                 ctx,
                 head,
                 base,
-                {"head": existing(head.tree, s.paths), "base": existing(base.tree, s.paths)},
+                targets,
                 settings=s,
                 workdir=workdir,
             )
@@ -67,9 +75,11 @@ class Benchmarks:
         return ev, f"base {against}"
 
     def _against_baseline(
-        self, ctx: CheckContext, s: BenchmarkSettings, workdir: Path
+        self, ctx: CheckContext, s: BenchmarkSettings, timer: Timer, workdir: Path
     ) -> tuple[Evaluation, str]:
-        path = baseline.baseline_file(ctx.project, ctx.gate_settings)
+        path = baseline.baseline_file(ctx.project, ctx.gate_settings, timer)
+        if timer.name == "instructions":
+            return baseline.against_counts(ctx, s, path, workdir)
         history = perf_gate(ctx.gate_settings).history
         stored = baseline.stored_samples(baseline.load(path), history)
         if not stored:
@@ -88,5 +98,8 @@ def plan(s: BenchmarkSettings) -> Plan:
 
 def params(s: BenchmarkSettings) -> Params:
     return Params(
-        alpha=s.alpha, min_effect=s.min_effect, max_cv=s.max_cv, min_round_time=s.min_round_time
+        alpha=s.alpha,
+        min_effect=s.effect(s.timer),
+        max_cv=s.max_cv,
+        min_round_time=s.min_round_time,
     )

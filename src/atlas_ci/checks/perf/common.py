@@ -31,14 +31,15 @@ def benchmark_settings(settings: GateSettings) -> BenchmarkSettings:
 
 def plugin_version(project: ProjectInfo) -> str | None:
     """pytest-benchmark's version in the project's interpreter; None when it is not installed."""
-    return _ask(project, "import importlib.metadata as m; print(m.version('pytest-benchmark'))")
+    return ask(project, "import importlib.metadata as m; print(m.version('pytest-benchmark'))")
 
 
 def python_version(project: ProjectInfo) -> str | None:
-    return _ask(project, "import platform; print(platform.python_version())")
+    return ask(project, "import platform; print(platform.python_version())")
 
 
-def _ask(project: ProjectInfo, code: str) -> str | None:
+def ask(project: ProjectInfo, code: str) -> str | None:
+    """One line the project's interpreter prints, or None when it cannot."""
     try:
         res = process.run([project.python, "-c", code], cwd=project.root, timeout=30)
     except Exception:  # a missing interpreter simply has no version

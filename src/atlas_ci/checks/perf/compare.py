@@ -4,14 +4,16 @@
    base, base, head... so drift of the machine hits both sides alike.
 2. Benchmarks whose round counts cannot reach the needed p-value get more runs (up to
    `max_rounds` rounds per side), then everything is judged again (Holm over all judged).
-3. Benchmarks too noisy to judge, or whose interval straddles the threshold, get one fresh
-   measurement (twice the runs) judged on its own: a burst of load during one run should not cost
-   a verdict. Still unjudged: inconclusive.
-4. Suspected regressions are measured again, afresh, with twice the runs and so twice the rounds,
-   and judged on that new data alone: they count only if the second measurement passes the full
-   rule. Suspected means the full rule holds, or the test is significant and the median ratio is
-   past the threshold while its interval is not yet: with two runs per side the interval, which
-   resamples runs, is wide; the re-run's four runs per side narrow it.
+3. A benchmark that passes the full rule (perf.stats) in any pass is a regression, whatever its
+   noise: noise can only make a "no regression" verdict uncertain, never excuse a slowdown.
+4. Benchmarks too noisy for a "no regression" verdict, or whose interval straddles the threshold,
+   get one fresh measurement (twice the runs) judged on its own: a burst of load during one run
+   should not cost a verdict. Still unjudged: inconclusive (an error unless on_inconclusive =
+   "warn").
+5. Suspected regressions (significant, and the median ratio past the threshold while the interval
+   is not yet: with few runs per side the interval, which resamples runs, is wide) are measured
+   again with twice the runs and judged on that data alone: regressed there is a regression, ok
+   there is ok, anything else is inconclusive, never a pass.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class Evaluation:
     new: list[str]  # on head only: nothing to compare with
     gone: list[str]  # on base only
     notes: list[str] = field(default_factory=list)
+    unit: str = "s"  # of the samples: seconds per call, or instructions per call
 
 
 @dataclass
@@ -96,15 +99,16 @@ def evaluate(collect: Collector, params: Params, plan: Plan) -> Evaluation:
         new=[n for n in head if n not in base],
         gone=[n for n in base if n not in head],
     )
-    ev.verdicts = _judge(ev, common, params)
+    ev.verdicts = _judge(ev, common, params, "first pass")
     _more_rounds(ev, collect, common, params, plan)
     _retry_noisy(ev, collect, params, plan)
     _confirm(ev, collect, params, plan)
     return ev
 
 
-def _judge(ev: Evaluation, names: Sequence[str], params: Params) -> dict[str, Verdict]:
-    return stats.judge({n: (ev.head[n], ev.base[n]) for n in names}, params)
+def _judge(ev: Evaluation, names: Sequence[str], params: Params, how: str) -> dict[str, Verdict]:
+    verdicts = stats.judge({n: (ev.head[n], ev.base[n]) for n in names}, params)
+    return {n: replace(v, how=how) for n, v in verdicts.items()}
 
 
 def _fewest(ev: Evaluation, names: Sequence[str]) -> int:
@@ -129,7 +133,7 @@ def _more_rounds(
         if _fewest(ev, short) <= have:
             _give_up(ev, short, "more runs gave no more rounds")
             return
-        ev.verdicts = _judge(ev, names, params)
+        ev.verdicts = _judge(ev, names, params, "first pass, with more rounds")
 
 
 def _give_up(ev: Evaluation, names: Sequence[str], why: str) -> None:
@@ -166,12 +170,14 @@ def _retry_noisy(ev: Evaluation, collect: Collector, params: Params, plan: Plan)
             )
         else:
             ev.verdicts[n] = replace(
-                fresh, reason=f"{fresh.reason} (measured again after: {first.reason})"
+                fresh,
+                reason=f"{fresh.reason} (measured again after: {first.reason})",
+                how=f"a fresh measurement with twice the runs (first pass: {first.outcome})",
             )
 
 
 def _confirm(ev: Evaluation, collect: Collector, params: Params, plan: Plan) -> None:
-    suspects = [n for n, v in ev.verdicts.items() if v.outcome in ("regressed", "suspect")]
+    suspects = [n for n, v in ev.verdicts.items() if v.outcome == "suspect"]
     if not suspects:
         return
     second = _again(collect, suspects, params, plan)
@@ -180,19 +186,22 @@ def _confirm(ev: Evaluation, collect: Collector, params: Params, plan: Plan) -> 
 
 
 def _settle(first: Verdict, second: Verdict | None) -> Verdict:
-    """The confirmation run's verdict decides; the first run is kept in the reason."""
+    """The confirmation run's verdict decides a suspect; the first run is kept in the reason."""
     if second is None:
         return replace(
             first, outcome="inconclusive", reason=f"{first.reason}; the confirmation run lost it"
         )
     if second.outcome == "regressed":
         return replace(
-            second, reason=f"{second.reason} (confirmed by a re-run; first run: {first.describe()})"
+            second,
+            reason=f"{second.reason} (confirmed by a re-run; first run: {first.describe()})",
+            how="a confirmation re-run with twice the runs (first pass: suspect)",
         )
-    if second.outcome in ("ok", "suspect"):
+    if second.outcome == "ok":
         return replace(
             second,
             reason=f"not confirmed by a re-run ({second.reason}); first run: {first.describe()}",
+            how="a confirmation re-run with twice the runs (first pass: suspect)",
         )
     return replace(
         second,

@@ -14,6 +14,7 @@ from atlas_ci.checks.base import CheckContext, ProjectInfo, python_module, resul
 from atlas_ci.checks.perf import baseline
 from atlas_ci.checks.perf.common import (
     MemoryPlan,
+    benchmark_settings,
     memory_plan,
     perf_gate,
     python_version,
@@ -22,6 +23,7 @@ from atlas_ci.checks.perf.common import (
 from atlas_ci.checks.perf.memory_report import memory_result
 from atlas_ci.checks.perf.runs import existing, make_side, run_peaks
 from atlas_ci.checks.perf.settings import MemorySettings
+from atlas_ci.checks.perf.timer import resolve
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Status
 
@@ -85,7 +87,9 @@ class Memory:
     def _against_baseline(
         self, ctx: CheckContext, p: MemoryPlan, workdir: Path
     ) -> tuple[dict[str, int], dict[str, int], str, str]:
-        path = baseline.baseline_file(ctx.project, ctx.gate_settings)
+        # Peaks are recorded in the file of the timer `baseline update` used, the check's own.
+        timer = resolve(ctx.project, benchmark_settings(ctx.gate_settings), None)
+        path = baseline.baseline_file(ctx.project, ctx.gate_settings, timer)
         base = baseline.stored_peaks(baseline.load(path))
         if not base:
             raise CheckError(

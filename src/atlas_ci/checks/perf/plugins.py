@@ -1,4 +1,4 @@
-"""Loading atlas-ci's own pytest plugins (_memplugin, _probe) into the project's pytest.
+"""Loading atlas-ci's own pytest plugins (_memplugin, _instrplugin, _probe) into a pytest.
 
 Each is a standalone file copied into a temporary directory put first on PYTHONPATH, so the
 project's interpreter needs nothing from atlas_ci, and a base worktree of atlas-ci itself cannot
@@ -18,7 +18,8 @@ from atlas_ci.errors import CheckError
 HERE = Path(__file__).parent
 MEMORY = "_atlas_ci_memplugin"
 PROBE = "_atlas_ci_probe"
-SOURCES = {MEMORY: "_memplugin.py", PROBE: "_probe.py"}
+INSTR = "_atlas_ci_instrplugin"
+SOURCES = {MEMORY: "_memplugin.py", PROBE: "_probe.py", INSTR: "_instrplugin.py"}
 
 
 def install(workdir: Path, names: Sequence[str]) -> Path:

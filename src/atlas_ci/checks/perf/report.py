@@ -46,12 +46,23 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1e3:.3g} ms"
 
 
+def _metric_names(unit: str) -> tuple[str, str]:
+    return ("head_median", "base_median") if unit == "s" else (f"head_{unit}", f"base_{unit}")
+
+
 def timing_metrics(name: str, v: Verdict, threshold: float) -> list[Metric]:
+    head, base = _metric_names(v.unit)
     return [
-        Metric(name=f"{name}.head_median", value=v.head_median, unit="s"),
-        Metric(name=f"{name}.base_median", value=v.base_median, unit="s"),
+        Metric(name=f"{name}.{head}", value=v.head_median, unit=v.unit),
+        Metric(name=f"{name}.{base}", value=v.base_median, unit=v.unit),
         Metric(name=f"{name}.ratio", value=round(v.ratio, 4), threshold=threshold, direction="max"),
     ]
+
+
+def _line(name: str, v: Verdict, method: str) -> str:
+    """One benchmark's verdict: figures, ratio and how it was decided."""
+    how = f"{method}, {v.how}" if v.how else method
+    return f"{name}: {v.outcome}: {v.reason} [decided by {how}]"
 
 
 def timing_result(
@@ -62,32 +73,22 @@ def timing_result(
     against: str,
     *,
     version: str | None,
+    method: str = "",
 ) -> CheckResult:
+    """The check's result; `method` says how the figures were taken (the timer)."""
     findings: list[Finding] = []
     metrics: list[Metric] = []
     regressed, unsure = [], []
+    threshold = 1 + s.effect("instructions" if ev.unit == "instructions" else s.timer)
     for name, v in sorted(ev.verdicts.items()):
-        metrics += timing_metrics(name, v, 1 + s.min_effect)
+        metrics += timing_metrics(name, v, threshold)
+        line = _line(name, v, method)
         if v.outcome == "regressed":
-            regressed.append(f"{name} ({v.describe()}; confirmed by a re-run)")
-            message = (
-                f"{name} is slower than {against}: {v.describe()}; median "
-                f"{ms(v.head_median)} vs {ms(v.base_median)}; confirmed by a re-run"
-            )
-            findings.append(
-                finding(
-                    check,
-                    ctx,
-                    name,
-                    rule_id="perf-regression",
-                    message=message,
-                    severity=Severity.MEDIUM,
-                    blocking=True,
-                )
-            )
+            regressed.append(name)
+            findings.append(_regression(check, ctx, name, line, against))
         elif v.outcome in UNJUDGED:
-            unsure.append(f"{name}: {v.reason}")
-            message = f"{name} could not be judged against {against}: {v.reason}"
+            unsure.append(name)
+            message = f"{name} could not be judged against {against}: {line}"
             findings.append(
                 finding(
                     check,
@@ -99,10 +100,14 @@ def timing_result(
                     blocking=False,
                 )
             )
+    head_metric, _ = _metric_names(ev.unit)
     for name in sorted(ev.new):
-        metrics.append(Metric(name=f"{name}.head_median", value=ev.head[name].median, unit="s"))
+        metrics.append(
+            Metric(name=f"{name}.{head_metric}", value=ev.head[name].median, unit=ev.unit)
+        )
         message = (
-            f"{name} has no timing on {against} (new benchmark, or it failed there): not compared"
+            f"{name} has no measurement on {against} (new benchmark, or it failed there): "
+            "not compared"
         )
         findings.append(
             finding(
@@ -115,46 +120,72 @@ def timing_result(
                 blocking=False,
             )
         )
-    parts = _summary(ev, regressed, unsure, against)
-    if not ev.verdicts:
-        return result(
-            check,
-            Status.SKIPPED,
-            "; ".join(parts),
-            findings=tuple(findings),
-            metrics=tuple(metrics),
-            tool_version=version,
-        )
-    if unsure and s.on_inconclusive == "error":
-        status = Status.ERROR
-    else:
-        status = Status.FAILED if regressed else Status.PASSED
+    status = _status(ev, regressed, unsure, s)
+    first = _summary(ev, regressed, unsure, against, method, warn=status is Status.PASSED)
+    details = [_line(n, v, method) for n, v in sorted(ev.verdicts.items())]
     return result(
         check,
         status,
-        "; ".join(parts),
+        "\n".join([first, *details]),
         findings=tuple(findings),
         metrics=tuple(metrics),
         tool_version=version,
     )
 
 
+def _regression(check: Check, ctx: CheckContext, name: str, line: str, against: str) -> Finding:
+    return finding(
+        check,
+        ctx,
+        name,
+        rule_id="perf-regression",
+        message=f"{name} regressed against {against}: {line.split(': ', 1)[1]}",
+        severity=Severity.MEDIUM,
+        blocking=True,
+    )
+
+
+def _status(
+    ev: Evaluation, regressed: Sequence[str], unsure: Sequence[str], s: BenchmarkSettings
+) -> Status:
+    if not ev.verdicts:
+        return Status.SKIPPED
+    # Results are incomplete when a benchmark could not be judged: error outranks failed, as
+    # it does for gates (DESIGN.md), unless the project chose to be warned only.
+    if unsure and s.on_inconclusive == "error":
+        return Status.ERROR
+    return Status.FAILED if regressed else Status.PASSED
+
+
 def _summary(
-    ev: Evaluation, regressed: Sequence[str], unsure: Sequence[str], against: str
-) -> list[str]:
+    ev: Evaluation,
+    regressed: Sequence[str],
+    unsure: Sequence[str],
+    against: str,
+    method: str,
+    *,
+    warn: bool,
+) -> str:
     judged = len(ev.verdicts) - len(unsure)
     parts = []
+    if unsure and warn:
+        # on_inconclusive = "warn": the check passes, so the warning leads, where tables show it.
+        parts.append(f"WARNING: {len(unsure)} benchmark(s) could not be judged")
     if regressed:
-        parts.append(f"{len(regressed)} regression(s) against {against}: {'; '.join(regressed)}")
+        parts.append(f"{len(regressed)} regression(s) against {against}: {', '.join(regressed)}")
     elif ev.verdicts:
         parts.append(f"no regression in {judged} judged benchmark(s) against {against}")
     else:
         parts.append(f"nothing to compare: {against} has none of the {len(ev.new)} benchmark(s)")
-    if unsure:
-        parts.append(f"{len(unsure)} inconclusive: {'; '.join(unsure)}")
+    if unsure and not warn:
+        parts.append(f"{len(unsure)} could not be judged: {', '.join(unsure)}")
+    elif unsure:
+        parts.append(f"not judged: {', '.join(unsure)}")
     if ev.new and ev.verdicts:
-        parts.append(f"{len(ev.new)} without base timing: {', '.join(sorted(ev.new))}")
+        parts.append(f"{len(ev.new)} without base measurement: {', '.join(sorted(ev.new))}")
     if ev.gone:
         parts.append(f"{len(ev.gone)} only on the base: {', '.join(sorted(ev.gone))}")
+    if method:
+        parts.append(f"measured by {method}")
     parts += ev.notes
-    return parts
+    return "; ".join(parts)

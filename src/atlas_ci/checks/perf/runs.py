@@ -175,7 +175,8 @@ def run_peaks(
     ctx: CheckContext, side: Side, targets: Sequence[str], user_args: Sequence[str], workdir: Path
 ) -> tuple[dict[str, int], str]:
     """Peak traced bytes per call of each benchmark on one side (see _memplugin), and a note when
-    a lenient (base) side produced nothing."""
+    the side has none of the benchmark paths. Fail closed: a pytest that failed (either side) or
+    a selected benchmark that measured nothing (head) is an error, never "nothing to compare"."""
     if not targets:
         return {}, f"none of the benchmark paths exist on {side.label}"
     out = workdir / f"{side.label}-memory.json"
@@ -193,13 +194,26 @@ def run_peaks(
     plugins.check_probe(probe, side.label)
     if res.timed_out:
         raise CheckError(f"memory runs on {side.label} timed out after {ctx.settings.timeout:g}s")
-    problem = _problem(side, res, out)
-    if problem and side.strict:
-        raise CheckError(problem)
-    if not out.is_file():
-        return {}, problem
+    # Exit 5: no test collected, a base without these benchmarks; anything else is a failure.
+    if res.returncode not in (0, NO_TESTS) or not out.is_file():
+        raise CheckError(f"perf.memory could not measure {side.label}: {_problem(side, res, out)}")
+    peaks, selected = _read_peaks(out)
+    unmeasured = sorted(set(selected) - set(peaks))
+    if unmeasured and side.strict:
+        raise CheckError(
+            f"benchmarks on {side.label} measured no allocation (the `benchmark` fixture was "
+            f"never called): {', '.join(unmeasured)}"
+        )
+    return peaks, ""
+
+
+NO_TESTS = 5
+
+
+def _read_peaks(out: Path) -> tuple[dict[str, int], list[str]]:
     try:
-        peaks: Any = json.loads(out.read_text(encoding="utf-8"))["peaks"]
-        return {str(k): int(v) for k, v in peaks.items()}, problem
+        data: Any = json.loads(out.read_text(encoding="utf-8"))
+        peaks = {str(k): int(v) for k, v in data["peaks"].items()}
+        return peaks, [str(n) for n in data.get("selected", peaks)]
     except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise CheckError(f"unreadable memory results {out.name}: {exc}") from exc

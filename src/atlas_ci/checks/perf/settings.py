@@ -42,11 +42,12 @@ class BenchmarkSettings(CheckSettings):
     alpha: float = Field(
         default=0.01, gt=0, lt=1, description="Family-wise significance level (Holm)."
     )
-    min_effect: float = Field(
-        default=0.10,
+    min_effect: float | None = Field(
+        default=None,
         ge=0,
-        description="A regression must be slower by more than this fraction "
-        "(lower bound of the 95% interval of the median ratio head/base).",
+        description="A regression must be slower by more than this fraction: for the timers, the "
+        "lower bound of the 95% interval of the median ratio head/base (default 0.10); for "
+        "instructions, the ratio of the counts (default 0.02).",
     )
     rounds: int = Field(
         default=12,
@@ -74,14 +75,32 @@ class BenchmarkSettings(CheckSettings):
         description="Rounds shorter than this (seconds) cannot be timed reliably: inconclusive. "
         "pytest-benchmark is asked to loop short functions until a round takes twice this.",
     )
-    timer: Literal["cpu", "wall"] = Field(
-        default="cpu",
-        description="cpu: process CPU time (time.process_time), steady on shared machines but "
-        "blind to sleeping and I/O waits; wall: time.perf_counter, pytest-benchmark's default.",
+    timer: Literal["auto", "instructions", "cpu", "wall"] = Field(
+        default="auto",
+        description="instructions: instructions per call under valgrind's callgrind (through "
+        "pytest-codspeed), deterministic whatever the load; cpu: process CPU time "
+        "(time.process_time), blind to sleeping and I/O waits; wall: time.perf_counter. auto: "
+        "instructions where valgrind and pytest-codspeed are available, else cpu (and the "
+        "report says why).",
+    )
+    valgrind: str = Field(default="valgrind", description="The valgrind program (instructions).")
+    max_noise: float = Field(
+        default=0.001,
+        gt=0,
+        description="instructions: each side is measured twice; counts differing by more than "
+        "this fraction mean the benchmark is not deterministic: it cannot be judged.",
     )
     on_inconclusive: Literal["warn", "error"] = Field(
-        default="warn", description="warn: a low, non-blocking finding; error: the check errors."
+        default="error",
+        description="A benchmark that cannot be judged: error (the check errors) or warn (a "
+        "low, non-blocking finding, and the check's reason opens with a warning).",
     )
+
+    def effect(self, timer: str) -> float:
+        """min_effect for this timer: the configured value, else 2% (instructions) or 10%."""
+        if self.min_effect is not None:
+            return self.min_effect
+        return 0.02 if timer == "instructions" else 0.10
 
 
 class MemorySettings(CheckSettings):

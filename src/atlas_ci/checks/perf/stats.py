@@ -9,17 +9,17 @@ The test says "slower, not by chance"; the interval says "and by enough to matte
 raises false alarms on shared machines: with many rounds a 1% shift is significant, and with few
 rounds a noisy ratio can look large. The rank test treats rounds as independent, which rounds of
 one pytest process are not quite (they share its conditions): the interval therefore resamples
-whole runs first (perf.bootstrap), and a regression only counts once a fresh measurement with
-twice the runs agrees (perf.compare).
+whole runs first (perf.bootstrap), and the runs of each side are interleaved (perf.compare).
 
-Before testing, each side is screened: a side whose rounds are shorter than `min_round_time`, or
-whose coefficient of variation reaches `max_cv`, is inconclusive. The CV is the benchmark's own
-round-to-round noise: computed within runs (each run's rounds scaled to a common median, since
-drift between runs is the machine's and the interval accounts for it), after dropping Tukey's
-"far out" values (beyond 3 IQR from the quartiles, at most one round in ten) so that one context
-switch does not make a stable benchmark unjudgeable, while a spread-out or bimodal distribution
-still is. The rank test and the median interval use every round, untrimmed: both are robust to
-outliers by design.
+Before testing, each side is screened: a side whose rounds are too few or shorter than
+`min_round_time` cannot be timed at all (inconclusive). Noise is judged apart: the coefficient of
+variation is the benchmark's own round-to-round noise, computed within runs (each run's rounds
+scaled to a common median, since drift between runs is the machine's and the interval accounts for
+it), after dropping Tukey's "far out" values (beyond 3 IQR from the quartiles, at most one round in
+ten). Noise only ever makes a *no regression* verdict uncertain: a benchmark that passes the full
+rule above is a regression whatever its CV (a slower head measured on a busy machine is still
+slower); one that does not, with a side's CV at or above `max_cv`, is "noisy" and measured again.
+The rank test and the median interval use every round, untrimmed: both are robust to outliers.
 
 A benchmark passes ("ok") only when the interval's upper bound stays at or below 1 + min_effect:
 when it straddles the threshold (a loaded machine whose runs disagree), the verdict is "unsure",
@@ -98,24 +98,43 @@ class Sample:
 class Verdict:
     outcome: Outcome
     reason: str
-    head_median: float
+    head_median: float  # the side's figure, in `unit` per call
     base_median: float
-    n_head: int
+    n_head: int  # rounds (timers) or measurements (instructions)
     n_base: int
     ratio: float
     low: float = math.nan
     high: float = math.nan
     p: float = math.nan  # raw one-sided p-value
     p_holm: float = math.nan  # Holm-adjusted
+    unit: str = "s"  # "s" (a timer) or "instructions"
+    how: str = ""  # how the verdict was reached, as findings and summaries show it
+
+    def but(self, outcome: Outcome, reason: str) -> Verdict:
+        return replace(self, outcome=outcome, reason=reason)
+
+    def figures(self) -> str:
+        """Base and head per call in the timer's unit."""
+        if self.unit == "s":
+            return f"base {_ms(self.base_median)}, head {_ms(self.head_median)} per call (median)"
+        return f"base {self.base_median:,.0f}, head {self.head_median:,.0f} {self.unit} per call"
 
     def describe(self) -> str:
-        """ratio with its interval, p-value and rounds, as findings and reasons show them."""
+        """figures, ratio (with its interval, p-value and rounds for timers), as findings and
+        reasons show them."""
+        if self.unit != "s":
+            # Counts are exact: enough places to tell 1.02003 from the 1.02 threshold.
+            return f"ratio {self.ratio:.5f}: {self.figures()}"
         text = f"median ratio {self.ratio:.3f}"
         if not math.isnan(self.low):
             text += f" (95% CI {self.low:.3f}-{self.high:.3f})"
         if not math.isnan(self.p_holm):
             text += f", p={self.p_holm:.2g} (Holm)"
-        return f"{text}, rounds {self.n_head} head / {self.n_base} base"
+        return f"{text}, rounds {self.n_head} head / {self.n_base} base; {self.figures()}"
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.4g} ms"
 
 
 def _median(values: Sequence[float]) -> float:
@@ -187,35 +206,39 @@ def holm(pvalues: Sequence[float]) -> list[float]:
     return adjusted
 
 
-def screen(head: Sample, base: Sample, params: Params) -> tuple[Outcome, str] | None:
-    """Why this pair cannot be judged, or None: `inconclusive` for rounds too few or too short,
-    `noisy` when a side's CV reaches max_cv (a fresh measurement may still judge it)."""
+def screen(head: Sample, base: Sample, params: Params) -> str | None:
+    """Why this pair cannot be timed at all (rounds too few or too short), or None."""
     for label, side in (("head", head), ("base", base)):
         if side.n < 2:
-            return "inconclusive", f"{label} has {side.n} round(s)"
+            return f"{label} has {side.n} round(s)"
         if side.round_time < params.min_round_time:
-            return "inconclusive", (
+            return (
                 f"{label} rounds take {side.round_time * 1e3:.3g} ms "
                 f"(< {params.min_round_time * 1e3:g} ms): too short to time reliably"
             )
-    for label, side in (("head", head), ("base", base)):
-        spread = cv(side.within_runs())
-        if spread >= params.max_cv:
-            return "noisy", f"{label} too noisy: CV {spread:.1%} >= {params.max_cv:.0%}"
     return None
 
 
+def noise(head: Sample, base: Sample, params: Params) -> str:
+    """Why the sides are too noisy for a "no regression" verdict ("" when they are not)."""
+    for label, side in (("head", head), ("base", base)):
+        spread = cv(side.within_runs())
+        if spread >= params.max_cv:
+            return f"{label} too noisy: CV {spread:.1%} >= {params.max_cv:.0%}"
+    return ""
+
+
 def judge(pairs: Mapping[str, tuple[Sample, Sample]], params: Params) -> dict[str, Verdict]:
-    """A verdict per benchmark, (head, base) pairs; Holm runs over the benchmarks that pass the
-    screen."""
+    """A verdict per benchmark, (head, base) pairs; Holm runs over every benchmark that could be
+    timed (noisy ones included: noise does not excuse a significant slowdown)."""
     verdicts: dict[str, Verdict] = {}
     tested: dict[str, float] = {}
     for name, (head, base) in pairs.items():
         ratio = head.median / base.median if base.median > 0 else math.inf
-        outcome, problem = screen(head, base, params) or ("ok", "")
+        problem = screen(head, base, params)
         verdicts[name] = Verdict(
-            outcome,
-            problem,
+            "inconclusive" if problem else "ok",
+            problem or "",
             head.median,
             base.median,
             head.n,
@@ -231,8 +254,7 @@ def judge(pairs: Mapping[str, tuple[Sample, Sample]], params: Params) -> dict[st
         verdicts[name] = _decide(
             name,
             verdicts[name],
-            head,
-            base,
+            (head, base),
             p=(p_raw, adjusted[name]),
             family=family,
             params=params,
@@ -243,24 +265,22 @@ def judge(pairs: Mapping[str, tuple[Sample, Sample]], params: Params) -> dict[st
 def _decide(
     name: str,
     v: Verdict,
-    head: Sample,
-    base: Sample,
+    sides: tuple[Sample, Sample],
     *,
     p: tuple[float, float],
     family: int,
     params: Params,
 ) -> Verdict:
+    head, base = sides
     p_raw, p_adj = p
+    noisy = noise(head, base, params)
     floor = min_attainable_p(head.n, base.n)
     if floor >= params.alpha / family:
-        return replace(
-            v,
-            outcome="short",
-            p=p_raw,
-            p_holm=p_adj,
-            reason=f"{head.n}/{base.n} rounds cannot reach p < {params.alpha / family:.2g} "
-            f"(best possible {floor:.2g})",
+        why = (
+            f"{head.n}/{base.n} rounds cannot reach p < {params.alpha / family:.2g} "
+            f"(best possible {floor:.2g})"
         )
+        return replace(v, outcome="short", p=p_raw, p_holm=p_adj, reason=why)
     low, high = ratio_interval(head, base, name)
     v = replace(v, p=p_raw, p_holm=p_adj, low=low, high=high)
     threshold = 1 + params.min_effect
@@ -269,6 +289,8 @@ def _decide(
         return replace(v, outcome="regressed", reason=f"slower: {v.describe()}")
     if significant and v.ratio > threshold:
         return replace(v, outcome="suspect", reason=f"maybe slower: {v.describe()}")
+    if noisy:
+        return replace(v, outcome="noisy", reason=f"{noisy} ({v.describe()})")
     if high > threshold:
         return replace(
             v,

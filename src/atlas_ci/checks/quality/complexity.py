@@ -46,9 +46,6 @@ class Complexity:
     gate, name, tool = "quality", "complexity", RADON.name
     settings_model, exclusive = ComplexitySettings, False
 
-    def version(self, project: ProjectInfo) -> str | None:
-        return RADON.version(project.root)
-
     def run(self, ctx: CheckContext[ComplexitySettings, GateSettings]) -> CheckResult:
         settings = ctx.settings
         radon = RADON.using(settings.command)
@@ -75,6 +72,9 @@ class Complexity:
             reason_ok=f"{len(blocks)} functions within complexity {settings.max_complexity}",
         )
 
+    def version(self, project: ProjectInfo) -> str | None:
+        return RADON.version(project.root)
+
 
 def both(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]:
     """Run the two tool calls at once (each in the caller's context, so its notes are kept)."""
@@ -93,12 +93,24 @@ def run_mi(ctx: CheckContext, radon: Tool) -> Any:
 
 
 def run_radon(ctx: CheckContext, radon: Tool, command: list[str]) -> Any:
-    args = [*command, *radon_filters(ctx.project.exclude), *ctx.project.paths]
-    res = run_tool(radon, args, cwd=ctx.root, timeout=ctx.settings.timeout)
+    if radon is FAST_MI:
+        args = [*command, *radon_filters(ctx.project.exclude), *ctx.project.paths]
+        res = run_tool(radon, args, cwd=ctx.root, timeout=ctx.settings.timeout)
+    else:
+        # radon's CLI reads pyproject.toml, setup.cfg and radon.cfg from its working directory
+        # through configparser with interpolation: any bare `%` in an unrelated [tool.*] string
+        # crashes it. It runs from an empty directory instead, on absolute paths; every option
+        # atlas-ci's policy depends on is passed explicitly anyway.
+        neutral = (ctx.root / ctx.project.report_dir / ".radon-cwd").resolve()
+        neutral.mkdir(parents=True, exist_ok=True)
+        root = str(ctx.root.resolve())
+        paths = [str(ctx.root.resolve() / p) for p in ctx.project.paths]
+        args = [*command, *radon_filters(ctx.project.exclude, root), *paths]
+        res = run_tool(radon, args, cwd=neutral, timeout=ctx.settings.timeout)
     return load_json(res.stdout, object, tool=f"radon {command[0] if command else 'mi'}")
 
 
-def radon_filters(patterns: Sequence[str]) -> list[str]:
+def radon_filters(patterns: Sequence[str], root: str | None = None) -> list[str]:
     """The project's exclude as radon's -e (path globs) and -i (directory names) lists.
 
     radon splits both lists on commas, so a pattern holding one is left to the post-filter.
@@ -110,7 +122,8 @@ def radon_filters(patterns: Sequence[str]) -> list[str]:
         if not pattern or "," in pattern:
             continue
         if "/" in pattern:  # anchored at the root, like ruff's exclude
-            globs += [pattern, f"{pattern}/*"]
+            anchored = f"{root}/{pattern}" if root else pattern
+            globs += [anchored, f"{anchored}/*"]
         else:
             globs += [pattern, f"*/{pattern}", f"{pattern}/*", f"*/{pattern}/*"]
             dirs.append(pattern)

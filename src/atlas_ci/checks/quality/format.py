@@ -22,9 +22,6 @@ class Format:
     gate, name, tool = "quality", "format", RUFF.name
     settings_model, exclusive = FormatSettings, False
 
-    def version(self, project: ProjectInfo) -> str | None:
-        return RUFF.version(project.root)
-
     def run(self, ctx: CheckContext[FormatSettings, GateSettings]) -> CheckResult:
         ruff = RUFF.using(ctx.settings.command)
         res = run_tool(
@@ -38,6 +35,9 @@ class Format:
         return judged(
             self, findings, version=ruff.version(ctx.root), reason_ok="every file is formatted"
         )
+
+    def version(self, project: ProjectInfo) -> str | None:
+        return RUFF.version(project.root)
 
 
 def format_args(project: ProjectInfo) -> list[str]:

@@ -23,9 +23,6 @@ class Lint:
     gate, name, tool = "quality", "lint", RUFF.name
     settings_model, exclusive = LintSettings, False
 
-    def version(self, project: ProjectInfo) -> str | None:
-        return RUFF.version(project.root)
-
     def run(self, ctx: CheckContext[LintSettings, GateSettings]) -> CheckResult:
         ruff = RUFF.using(ctx.settings.command)
         # --exit-zero: findings are read from the JSON, so any non-zero exit means ruff failed.
@@ -34,6 +31,9 @@ class Lint:
         if not findings and NO_FILES in res.stderr:
             raise CheckError(f"ruff found no Python files in {', '.join(ctx.project.paths)}")
         return judged(self, findings, version=ruff.version(ctx.root), reason_ok="no lint findings")
+
+    def version(self, project: ProjectInfo) -> str | None:
+        return RUFF.version(project.root)
 
 
 def lint_args(project: ProjectInfo) -> list[str]:

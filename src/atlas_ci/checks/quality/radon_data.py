@@ -45,7 +45,7 @@ MI_SHAPE = TypeAdapter(dict[str, Maintainability | FileError])
 
 @dataclass(frozen=True)
 class Block:
-    """A function or method with its cyclomatic complexity."""
+    """A function, method or class with its cyclomatic complexity (as `radon cc` lists it)."""
 
     path: str
     name: str
@@ -89,7 +89,13 @@ def _walk(
     path: str, entry: Entry, parent: str | None, found: dict[tuple[str, int, int], Block]
 ) -> None:
     kind, name = entry["type"], entry["name"]
-    if kind in FUNCTION_KINDS:
+    if kind == "class":
+        # `radon cc` reports a class's own score (its methods' average, plus one): so do we.
+        if parent:
+            name = f"{parent}.{name}"
+        block = Block(path, name, kind, entry["lineno"], entry["col_offset"], entry["complexity"])
+        found.setdefault((path, block.line, block.column), block)
+    elif kind in FUNCTION_KINDS:
         if entry.get("classname") and kind == "method":
             name = f"{entry.get('classname')}.{name}"
         elif parent and not name.startswith(f"{parent}."):

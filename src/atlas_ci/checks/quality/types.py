@@ -55,9 +55,6 @@ class Types:
     gate, name, tool = "quality", "types", MYPY.name
     settings_model, exclusive = TypesSettings, False
 
-    def version(self, project: ProjectInfo) -> str | None:
-        return MYPY.version(project.root)
-
     def run(self, ctx: CheckContext[TypesSettings, GateSettings]) -> CheckResult:
         mypy = MYPY.using(ctx.settings.command)
         with tempfile.TemporaryDirectory(prefix="atlas-ci-mypy-") as tmp:
@@ -71,6 +68,9 @@ class Types:
             ensure_ran(junit, findings, mypy)
         findings = keep_included(findings, ctx.project.exclude)
         return judged(self, findings, version=mypy.version(ctx.root), reason_ok="no type errors")
+
+    def version(self, project: ProjectInfo) -> str | None:
+        return MYPY.version(project.root)
 
 
 def mypy_args(project: ProjectInfo) -> list[str]:

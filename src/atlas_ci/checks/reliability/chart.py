@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from atlas_ci.checks.reliability.sampler import Sample
 from atlas_ci.checks.reliability.stats import HistoryRow
@@ -31,11 +32,7 @@ def draw(
     axes[1].plot(t, [s.threads for s in samples], color="tab:green", label="threads")
     axes[1].set_ylabel("count")
     axes[1].legend(loc="upper left")
-    if history:
-        t0 = history[0].timestamp
-        rows = [(r.timestamp - t0, r.p95) for r in history if r.p95 is not None]
-        axes[2].plot([x for x, _ in rows], [y for _, y in rows], color="tab:red")
-    axes[2].set_ylabel("p95 (ms)")
+    _latency(axes[2], history)
     axes[2].set_xlabel("seconds")
     for ax in axes:
         ax.axvspan(0, warmup_end, color="0.9")
@@ -45,3 +42,11 @@ def draw(
     fig.savefig(path, format="svg")
     plt.close(fig)
     return path
+
+
+def _latency(ax: Any, history: Sequence[HistoryRow]) -> None:
+    if history:
+        t0 = history[0].timestamp
+        rows = [(r.timestamp - t0, r.p95) for r in history if r.p95 is not None]
+        ax.plot([x for x, _ in rows], [y for _, y in rows], color="tab:red")
+    ax.set_ylabel("p95 (ms)")

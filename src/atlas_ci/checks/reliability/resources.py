@@ -70,19 +70,23 @@ def _slope_metrics(what: str, unit: str, slope: Slope, limit: float) -> list[Met
     ]
 
 
-def judge_latency(
-    history: Sequence[HistoryRow], warmup: float, s: EnduranceSettings, verdict: Verdict
-) -> None:
-    """Median p95 of the first and last windows after the warm-up; drift beyond the limit fails."""
+def _windows(history: Sequence[HistoryRow], warmup: float) -> tuple[float, float]:
+    """Median p95 of the first and of the last window after the warm-up."""
     if not history:
         raise CheckError("Locust wrote no stats history: latency over time cannot be judged")
     t0 = history[0].timestamp
-    rows = [r for r in history if r.timestamp - t0 >= warmup and r.p95 is not None]
-    size = max(1, int(len(rows) * WINDOW))
-    if len(rows) < 2 * size or len(rows) < 2:
-        raise CheckError(f"only {len(rows)} seconds of latency history after the warm-up")
-    first = median([r.p95 for r in rows[:size] if r.p95 is not None])
-    last = median([r.p95 for r in rows[-size:] if r.p95 is not None])
+    p95s = [r.p95 for r in history if r.timestamp - t0 >= warmup and r.p95 is not None]
+    size = max(1, int(len(p95s) * WINDOW))
+    if len(p95s) < max(2, 2 * size):
+        raise CheckError(f"only {len(p95s)} seconds of latency history after the warm-up")
+    return median(p95s[:size]), median(p95s[-size:])
+
+
+def judge_latency(
+    history: Sequence[HistoryRow], warmup: float, s: EnduranceSettings, verdict: Verdict
+) -> None:
+    """p95 drift between the first and last windows beyond the limit (and the floor) fails."""
+    first, last = _windows(history, warmup)
     drift = (last - first) / first if first > 0 else 0.0
     verdict.metrics += [
         Metric(name="p95 first window", value=first, unit="ms"),

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from atlas_ci import process, reportdir
+from atlas_ci import process, redact, reportdir
 from atlas_ci.checks.base import CheckContext
 from atlas_ci.checks.reliability.http import free_port, port_open, request
 from atlas_ci.checks.reliability.settings import ReliabilityGateSettings, ServiceSettings
@@ -116,19 +116,19 @@ class Running:
 
 
 def bound_log(path: Path, cap: int) -> None:
-    """Keep the head and the tail of a log over `cap` bytes (the middle is rarely the story)."""
+    """Keep the head and the tail of a log over `cap` bytes, with every secret redacted."""
     try:
         size = path.stat().st_size
-        if size <= cap:
-            return
         with path.open("rb") as fh:
-            head = fh.read(cap // 2)
-            fh.seek(size - cap // 2)
-            tail = fh.read()
+            head = fh.read(min(size, cap // 2) if size > cap else size)
+            fh.seek(max(len(head), size - cap // 2))
+            tail = fh.read() if size > cap else b""
     except OSError:
         return
-    marker = f"\n[... {size - len(head) - len(tail)} bytes of log dropped ...]\n".encode()
-    path.write_bytes(head + marker + tail)
+    dropped = size - len(head) - len(tail)
+    marker = f"\n[... {dropped} bytes of log dropped ...]\n".encode() if dropped > 0 else b""
+    text = (head + marker + tail).decode("utf-8", errors="replace")
+    path.write_text(redact.artifact_text(text), encoding="utf-8")
 
 
 @dataclass(frozen=True)

@@ -98,9 +98,6 @@ class Bandit:
     gate, name, tool = "security", "bandit", "bandit"
     settings_model, exclusive = BanditSettings, False
 
-    def version(self, project: ProjectInfo) -> str | None:
-        return bandit_tool(project).version(project.root)
-
     def run(self, ctx: CheckContext[BanditSettings, SecurityGateSettings]) -> CheckResult:
         settings = ctx.settings
         bandit = bandit_tool(ctx.project).using(settings.command)
@@ -123,6 +120,9 @@ class Bandit:
             reason_ok=f"no bandit findings at or above {settings.min_severity} "
             f"severity / {settings.min_confidence} confidence",
         )
+
+    def version(self, project: ProjectInfo) -> str | None:
+        return bandit_tool(project).version(project.root)
 
 
 def bandit_args(root: Path, exclude: tuple[str, ...], settings: BanditSettings) -> list[str]:

@@ -11,11 +11,11 @@ from pathlib import Path
 from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
-from atlas_ci.checks.base import Check, check_id, relpath, short_hash
+from atlas_ci.checks.base import Check, make_finding, relpath, short_hash
 from atlas_ci.checks.security.policy import SecurityContext, fail_on, is_blocking
 from atlas_ci.checks.toolkit import load_json
 from atlas_ci.errors import CheckError
-from atlas_ci.model import Finding, Location, Severity, fingerprint
+from atlas_ci.model import Finding, Severity, fingerprint
 
 # Heuristic detectors: likely but unproven secrets, reported below the specific detectors.
 HEURISTIC_TYPES = frozenset(
@@ -96,13 +96,14 @@ def to_findings(check: Check, ctx: SecurityContext, hits: Iterable[Hit]) -> list
         also = f" (also matched: {', '.join(others)})" if others else ""
         rule = rule_id(primary)
         findings.append(
-            Finding(
-                check=check_id(check),
-                tool=check.tool,
+            make_finding(
+                check,
+                ctx.root,
                 rule_id=rule,
                 message=f"{primary} at {path}:{line} [secret #{tag}]{also}",
                 severity=severity,
-                location=Location(path=path, start_line=line),
+                path=path,
+                line=line,
                 # From the secret's hash, not the line: the line holds the secret itself.
                 fingerprint=fingerprint(rule, path, hashed),
                 help_uri=HELP_URI,

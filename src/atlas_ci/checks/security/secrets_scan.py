@@ -76,9 +76,6 @@ class Secrets:
     gate, name, tool = "security", "secrets", "detect-secrets"
     settings_model, exclusive = SecretsSettings, False
 
-    def version(self, project: ProjectInfo) -> str | None:
-        return secrets_tool(project).version(project.root)
-
     def run(self, ctx: SecretsContext) -> CheckResult:
         settings = ctx.settings
         tool = secrets_tool(ctx.project).using(settings.command)
@@ -104,6 +101,9 @@ class Secrets:
         return judged(
             self, findings, version=version, reason_ok=f"no secrets in {len(files)} file(s){note}"
         )
+
+    def version(self, project: ProjectInfo) -> str | None:
+        return secrets_tool(project).version(project.root)
 
 
 def baseline_path(root: Path, configured: str | None) -> Path | None:

@@ -1,4 +1,8 @@
-"""security.workflows: zizmor (offline, JSON) over .github/workflows, honouring its own config."""
+"""security.workflows: zizmor (offline, JSON) over the repository, honouring its own config.
+
+zizmor is given the repository root, as `zizmor --offline .` is: it collects what it audits itself
+(workflows, composite actions, Dependabot config), so the check audits exactly what zizmor would.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Literal, NotRequired
 from pydantic import Field, TypeAdapter
 from typing_extensions import TypedDict
 
+from atlas_ci import fileset
 from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding, relpath, result
 from atlas_ci.checks.security.policy import Level, SecurityGateSettings, is_blocking
 from atlas_ci.checks.toolkit import Tool, load_json, run_tool
@@ -99,28 +104,38 @@ class Workflows:
     gate, name, tool = "security", "workflows", ZIZMOR.name
     settings_model, exclusive = WorkflowsSettings, False
 
-    def version(self, project: ProjectInfo) -> str | None:
-        return ZIZMOR.version(project.root)
-
     def run(self, ctx: WorkflowsContext) -> CheckResult:
         settings = ctx.settings
         zizmor = ZIZMOR.using(settings.command)
-        if not has_workflows(ctx.root / WORKFLOWS):
-            reason = f"no workflow files in {WORKFLOWS}"
+        if not has_inputs(ctx.root):
+            reason = f"no workflow files in {WORKFLOWS}, no action.yml and no dependabot.yml"
             return result(self, Status.SKIPPED, reason, tool_version=zizmor.version(ctx.root))
         # --no-exit-codes: findings exit 0, so anything else is zizmor failing.
-        args = [*zizmor_args(settings), WORKFLOWS]
+        args = [*zizmor_args(settings), "."]
         res = run_tool(zizmor, args, cwd=ctx.root, timeout=settings.timeout)
         return judged(
             self,
             parse(res.stdout, self, ctx),
             version=zizmor.version(ctx.root),
-            reason_ok=f"no zizmor findings in {WORKFLOWS}",
+            reason_ok="no zizmor findings in the workflows, actions and Dependabot config",
         )
+
+    def version(self, project: ProjectInfo) -> str | None:
+        return ZIZMOR.version(project.root)
 
 
 def has_workflows(folder: Path) -> bool:
     return folder.is_dir() and any(p.suffix in {".yml", ".yaml"} for p in folder.iterdir())
+
+
+_INPUT_NAMES = frozenset({"action.yml", "action.yaml", "dependabot.yml", "dependabot.yaml"})
+
+
+def has_inputs(root: Path) -> bool:
+    """Anything zizmor collects: workflows, composite actions (action.yml), Dependabot config."""
+    if has_workflows(root / WORKFLOWS):
+        return True
+    return any(p.name in _INPUT_NAMES for p in fileset.walk(root, hidden=True))
 
 
 def zizmor_args(settings: WorkflowsSettings) -> list[str]:
