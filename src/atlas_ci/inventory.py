@@ -58,16 +58,29 @@ def rows(cfg: LoadedConfig, root: Path, *, enabled_only: bool = False) -> list[R
     with cf.ThreadPoolExecutor(max_workers=8) as pool:
         versions = list(pool.map(lambda p: _version(p, project), planned))
     return [
-        Row(
-            check=p.id,
-            enabled=p.skip_reason is None,
-            note=p.skip_reason or "",
-            tool=p.check.tool,
-            version=v,
-            implemented=is_implemented(p.check),
-        )
+        row
         for p, v in zip(planned, versions, strict=True)
+        for row in (
+            Row(
+                check=p.id,
+                enabled=p.skip_reason is None,
+                note=p.skip_reason or "",
+                tool=p.check.tool,
+                version=v,
+                implemented=is_implemented(p.check),
+            ),
+            *_companions(p, project),
+        )
     ]
+
+
+def _companions(p: plan.Planned, project: ProjectInfo) -> list[Row]:
+    """Programs a check runs beside its tool (perf.benchmarks: valgrind), one row each."""
+    companions = getattr(p.check, "companions", None)
+    if companions is None or p.skip_reason is not None:
+        return []
+    found: list[tuple[str, str | None]] = companions(project, p.settings)
+    return [Row(p.id, True, "", name, version, True) for name, version in found]
 
 
 def _version(p: plan.Planned, project: ProjectInfo) -> str | None:
