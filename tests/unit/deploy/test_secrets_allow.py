@@ -1,4 +1,4 @@
-"""deploy.secrets' allow list: a known false positive stays visible, as advisory, with its reason."""
+"""deploy.secrets' allow list: a known false positive stays visible, advisory, with a reason."""
 
 from __future__ import annotations
 
