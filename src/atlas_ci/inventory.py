@@ -11,6 +11,7 @@ from atlas_ci import plan
 from atlas_ci.checks.base import ProjectInfo, tool_version
 from atlas_ci.checks.spec import is_implemented
 from atlas_ci.config import LoadedConfig
+from atlas_ci.extras import install_hint
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def _version(p: plan.Planned, project: ProjectInfo) -> str | None:
 def problems(found: list[Row]) -> list[str]:
     """What `doctor` asks the user to fix: enabled, implemented checks whose tool is missing."""
     return [
-        f"{r.check}: '{r.tool}' not found; install it with `pip install {r.tool}` "
+        f"{r.check}: '{r.tool}' not found; {install_hint(r.tool)} "
         f"or set `command` under [{config_table(r.check)}]"
         for r in found
         if r.enabled and r.implemented and r.tool and r.version is None
