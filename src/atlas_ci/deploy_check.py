@@ -181,6 +181,7 @@ def run(
     deploy gate, then the bundle and the go/no-go summary. Returns the exit code and notes."""
     validate_options(opts)
     cfg = config_mod.load(root, config_path)
+    _known_environment(cfg, opts.environment)
     reports_dir = root / (report_dir or Path(cfg.reports.dir))
     evidence = evidence_dir(reports_dir)
     if opts.run_gates:
@@ -244,6 +245,16 @@ def evidence_links(
                 (f"{g} report", os.path.relpath(e.path, report_dir)) for g, e in found.items()
             ]
     return links
+
+
+def _known_environment(cfg: LoadedConfig, environment: str | None) -> None:
+    gate = cfg.gate("deploy")
+    known = gate.config_files if isinstance(gate, DeployGateSettings) else {}
+    if environment is not None and known and environment not in known:
+        raise ConfigError(
+            f"--environment {environment}: no such environment in [gates.deploy.config_files] "
+            f"(known: {', '.join(sorted(known))})"
+        )
 
 
 def _required(cfg: LoadedConfig) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from atlas_ci import plan
 from atlas_ci.checks.base import ProjectInfo, tool_version
 from atlas_ci.checks.spec import is_implemented
 from atlas_ci.config import LoadedConfig
+from atlas_ci.extras import install_hint
 
 
 @dataclass(frozen=True)
@@ -58,16 +59,29 @@ def rows(cfg: LoadedConfig, root: Path, *, enabled_only: bool = False) -> list[R
     with cf.ThreadPoolExecutor(max_workers=8) as pool:
         versions = list(pool.map(lambda p: _version(p, project), planned))
     return [
-        Row(
-            check=p.id,
-            enabled=p.skip_reason is None,
-            note=p.skip_reason or "",
-            tool=p.check.tool,
-            version=v,
-            implemented=is_implemented(p.check),
-        )
+        row
         for p, v in zip(planned, versions, strict=True)
+        for row in (
+            Row(
+                check=p.id,
+                enabled=p.skip_reason is None,
+                note=p.skip_reason or "",
+                tool=p.check.tool,
+                version=v,
+                implemented=is_implemented(p.check),
+            ),
+            *_companions(p, project),
+        )
     ]
+
+
+def _companions(p: plan.Planned, project: ProjectInfo) -> list[Row]:
+    """Programs a check runs beside its tool (perf.benchmarks: valgrind), one row each."""
+    companions = getattr(p.check, "companions", None)
+    if companions is None or p.skip_reason is not None:
+        return []
+    found: list[tuple[str, str | None]] = companions(project, p.settings)
+    return [Row(p.id, True, "", name, version, True) for name, version in found]
 
 
 def _version(p: plan.Planned, project: ProjectInfo) -> str | None:
@@ -80,7 +94,7 @@ def _version(p: plan.Planned, project: ProjectInfo) -> str | None:
 def problems(found: list[Row]) -> list[str]:
     """What `doctor` asks the user to fix: enabled, implemented checks whose tool is missing."""
     return [
-        f"{r.check}: '{r.tool}' not found; install it with `pip install {r.tool}` "
+        f"{r.check}: '{r.tool}' not found; {install_hint(r.tool)} "
         f"or set `command` under [{config_table(r.check)}]"
         for r in found
         if r.enabled and r.implemented and r.tool and r.version is None

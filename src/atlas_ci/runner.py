@@ -14,6 +14,7 @@ from atlas_ci import debug, interrupts, process
 from atlas_ci.cache import ResultCache
 from atlas_ci.checks.base import CheckContext, ProjectInfo, result
 from atlas_ci.errors import AtlasCIError, ToolNotFoundError
+from atlas_ci.extras import install_hint, missing_module
 from atlas_ci.model import CheckResult, Status
 from atlas_ci.plan import Planned
 
@@ -72,14 +73,21 @@ def run_one(planned: Planned, project: ProjectInfo) -> CheckResult:
         res = result(
             check,
             Status.ERROR,
-            f"{exc}; install it (pip install {check.tool}) or set `command` for this check",
+            f"{exc}; {install_hint(check.tool)} or set `command` for this check",
         )
     except AtlasCIError as exc:
         res = result(check, Status.ERROR, str(exc))
+    except ModuleNotFoundError as exc:
+        # A module of an extra the user did not install: say which extra (the install story).
+        res = result(check, Status.ERROR, missing_module(exc) or _crashed(exc))
     except Exception as exc:
-        tb = "".join(traceback.format_exception(exc)[-6:])
-        res = result(check, Status.ERROR, f"check crashed: {exc!r}\n{tb}")
+        res = result(check, Status.ERROR, _crashed(exc))
     return res.model_copy(update={"duration": round(time.monotonic() - started, 3)})
+
+
+def _crashed(exc: Exception) -> str:
+    tb = "".join(traceback.format_exception(exc)[-6:])
+    return f"check crashed: {exc!r}\n{tb}"
 
 
 def run(

@@ -200,9 +200,10 @@ def _start_error(tool: Tool, argv: Sequence[str], exc: ToolNotFoundError) -> Che
     if cause is not None:
         # The file is there but cannot start: its `#!` interpreter is missing.
         return CheckError(f"{tool.name}: cannot start {program}: its interpreter was not found")
-    hint = tool.distribution or tool.name
+    from atlas_ci.extras import hint_for
+
     return CheckError(
-        f"{tool.name}: program not found: {program}; install it (pip install {hint}) "
+        f"{tool.name}: program not found: {program}; {hint_for(tool.name, tool.distribution)} "
         "or set `command` for this check"
     )
 

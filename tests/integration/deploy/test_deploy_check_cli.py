@@ -55,6 +55,14 @@ def test_every_deploy_check_disabled_exits_3(tmp_path: Path) -> None:
     assert "nothing was checked" in (res.stdout + res.stderr).lower()
 
 
+def test_unknown_environment_is_a_usage_error(tmp_path: Path) -> None:
+    root, _ = good_repo(tmp_path, GOOD_CONFIG)
+    res = atlas_ci("deploy-check", "--environment", "qa", cwd=root)
+    assert res.returncode == 2
+    assert "no such environment" in res.stderr
+    assert not (root / "reports").exists()  # nothing ran
+
+
 def test_missing_evidence_is_a_no_go_without_a_bundle(tmp_path: Path) -> None:
     off = "\n".join(
         f"[gates.deploy.{name}]\nenabled = false" for name in ("package", "sbom", "secrets")

@@ -47,6 +47,7 @@ def run_check(root: Path, check_id: str) -> CheckResult:
     return runner.run_one(planned, config.project_info(cfg, root, root / "reports"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not HAS_VALGRIND, reason="valgrind is not installed")
 def test_stored_instruction_counts_are_compared_exactly(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "repo")
@@ -128,4 +129,21 @@ def test_baseline_update_through_the_cli(tmp_path: Path) -> None:
     res = atlas_ci("baseline", "update", "perf", cwd=root)
     assert res.returncode == 0, res.stdout + res.stderr
     (written,) = (root / ".atlas-ci" / "baselines").glob("perf-*.json")
-    assert "benchmarks/test_time.py::test_work" in json.loads(written.read_text())["benchmarks"]
+    runs = json.loads(written.read_text())["benchmarks"]["benchmarks/test_time.py::test_work"]
+    if HAS_VALGRIND:  # timer = "auto": instruction counts, keyed on valgrind's version too
+        assert written.name.startswith("perf-instructions-cpython3.")
+        assert "-valgrind" in written.name
+        assert runs["runs"][0]["instructions"] > 1_000_000
+
+
+def test_doctor_reports_valgrind(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    configure(root)
+    res = atlas_ci("doctor", cwd=root)
+    lines = [line for line in res.stdout.splitlines() if line.startswith("perf.benchmarks")]
+    valgrind = [line for line in lines if " valgrind " in line]
+    assert len(valgrind) == 1, res.stdout
+    if HAS_VALGRIND:
+        assert re.search(r"valgrind\s+\d+\.\d+", valgrind[0]), valgrind
+    else:
+        assert "not installed: perf uses the cpu timer" in valgrind[0]

@@ -139,3 +139,10 @@ def test_a_broken_report_is_an_error(repo: tuple[Path, str]) -> None:
     (root / "evidence" / "atlas-ci.json").write_text('{"schema_version": "1.0", "gates": 3}')
     with pytest.raises(CheckError, match="looks like an atlas-ci report but is not valid"):
         run(root, from_dir="evidence")
+
+
+def test_a_merged_report_with_job_labels_counts_its_coverage(repo: tuple[Path, str]) -> None:
+    root, head = repo
+    gates = dict(PASSING_GATES, tests=("unit [tests-py3.11-unit]", "coverage [tests-py3.11-unit]"))
+    write_reports(root / "evidence", fabricated_report(head, gates))
+    assert run(root, from_dir="evidence")[:2] == (Status.PASSED, [])

@@ -61,8 +61,8 @@ def test_a_count_taken_without_the_warm_up_is_an_error() -> None:
 
 
 def test_valgrind_runs_callgrind_with_instrumentation_off_until_a_benchmark(tmp_path: Path) -> None:
-    argv = callgrind.valgrind_argv("valgrind", tmp_path)
-    assert argv[:3] == ["valgrind", "--tool=callgrind", "--instr-atstart=no"]
+    argv = callgrind.valgrind_args(tmp_path)
+    assert argv[:2] == ["--tool=callgrind", "--instr-atstart=no"]
     assert f"--callgrind-out-file={tmp_path}/callgrind.out.%p" in argv
     assert argv[-1] == "--"
 

@@ -19,6 +19,7 @@ def _pins() -> dict[str, str]:
         spec = list(req.specifier)
         assert len(spec) == 1, f"not pinned: {line}"
         assert spec[0].operator == "==", f"not pinned: {line}"
+        assert canonicalize_name(req.name) not in pins, f"listed twice: {req.name}"
         pins[canonicalize_name(req.name)] = spec[0].version
     return pins
 

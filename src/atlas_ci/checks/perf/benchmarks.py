@@ -14,7 +14,7 @@ from atlas_ci.checks.perf.report import timing_result
 from atlas_ci.checks.perf.runs import existing
 from atlas_ci.checks.perf.settings import BenchmarkSettings
 from atlas_ci.checks.perf.stats import Params
-from atlas_ci.checks.perf.timer import Timer, resolve
+from atlas_ci.checks.perf.timer import Timer, codspeed_version, resolve, valgrind_version
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Status
 
@@ -31,6 +31,21 @@ class Benchmarks:
 
     def version(self, project: ProjectInfo) -> str | None:
         return plugin_version(project)
+
+    def companions(self, project: ProjectInfo, settings: object) -> list[tuple[str, str | None]]:
+        """What `doctor` lists beside pytest-benchmark: the instruction counter's tools. Missing
+        ones are a problem only when timer = "instructions"; with "auto" the gate falls back on
+        the cpu timer, and says so."""
+        s = settings if isinstance(settings, BenchmarkSettings) else BenchmarkSettings()
+        if s.timer in ("cpu", "wall"):
+            return []
+        found = [
+            ("valgrind", valgrind_version(s.valgrind)),
+            ("pytest-codspeed", codspeed_version(project)),
+        ]
+        if s.timer == "instructions":
+            return found
+        return [(name, v or "not installed: perf uses the cpu timer") for name, v in found]
 
     def run(self, ctx: CheckContext) -> CheckResult:
         s = ctx.settings_as(BenchmarkSettings)

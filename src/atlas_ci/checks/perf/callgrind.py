@@ -29,8 +29,9 @@ from typing import Any
 
 from atlas_ci.checks.base import CheckContext
 from atlas_ci.checks.perf import plugins
-from atlas_ci.checks.perf.runs import Side, pytest_argv
+from atlas_ci.checks.perf.runs import Side, pytest_args, pytest_tool, run_pytest
 from atlas_ci.checks.perf.settings import BenchmarkSettings
+from atlas_ci.checks.toolkit import Tool, bad_exit
 from atlas_ci.errors import CheckError
 
 OUT_ENV = "ATLAS_CI_INSTR_OUT"
@@ -98,9 +99,8 @@ def match(dumps: Sequence[Dump], warmed: Sequence[str]) -> dict[str, int]:
     return counts
 
 
-def valgrind_argv(valgrind: str, out_dir: Path) -> list[str]:
+def valgrind_args(out_dir: Path) -> list[str]:
     return [
-        valgrind,
         "--tool=callgrind",
         "--instr-atstart=no",
         f"--callgrind-out-file={out_dir / 'callgrind.out.%p'}",
@@ -135,10 +135,9 @@ def run_counts(
         side.env, workdir, [plugins.INSTR], tree=side.tree, foreign=side.foreign, tag=tag
     )
     opts = [*load, "-p", "no:benchmark", "--codspeed", "--codspeed-mode=simulation"]
-    argv = [
-        *valgrind_argv(settings.valgrind, out_dir),
-        *pytest_argv(ctx, side, targets, opts, settings.args),
-    ]
+    pytest = pytest_tool(ctx)
+    tool = Tool("pytest under valgrind", (settings.valgrind,), None)
+    args = [*valgrind_args(out_dir), *pytest.argv, *pytest_args(side, targets, opts, settings.args)]
     env = {
         **env,
         **NO_COVERAGE,
@@ -148,18 +147,10 @@ def run_counts(
         "CODSPEED_PROFILE_FOLDER": str(workdir / f"codspeed-{tag}"),
         OUT_ENV: str(warm_file),
     }
-    res = ctx.run(argv, cwd=side.tree, env=env)
+    res = run_pytest(ctx, tool, args, side, env=env, ok_codes=(0,))
     plugins.check_probe(probe, side.label)
-    if res.timed_out:
-        raise CheckError(
-            f"benchmarks under callgrind on {side.label} timed out after {ctx.settings.timeout:g}s"
-        )
-    if res.returncode != 0:
-        problem = f"pytest under callgrind on {side.label} exited {res.returncode}: "
-        problem += res.output_tail[-800:]
-        if side.strict:
-            raise CheckError(problem)
-        return CountRun({}, problem)
+    if res.returncode != 0:  # the base side only: run_pytest raised for the head
+        return CountRun({}, f"on {side.label}: {bad_exit(tool, res)}")
     return CountRun(match(read_dumps(out_dir), _warmed(warm_file, side.label)))
 
 

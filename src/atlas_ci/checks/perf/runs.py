@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from atlas_ci.checks.base import CheckContext
 from atlas_ci.checks.perf import plugins
 from atlas_ci.checks.perf.settings import BenchmarkSettings
 from atlas_ci.checks.perf.stats import Sample
+from atlas_ci.checks.toolkit import ANY_EXIT, Tool, bad_exit, run_tool
 from atlas_ci.errors import CheckError
 
 Samples = dict[str, Sample]
@@ -77,17 +78,18 @@ class SideRun:
     note: str = ""
 
 
-def pytest_argv(
-    ctx: CheckContext,
-    side: Side,
-    targets: Sequence[str],
-    extra: Sequence[str],
-    user_args: Sequence[str],
+def pytest_tool(ctx: CheckContext) -> Tool:
+    """The project's pytest (or the check's configured `command`)."""
+    return Tool("pytest", (ctx.project.python, "-m", "pytest"), "pytest").using(
+        ctx.settings.command
+    )
+
+
+def pytest_args(
+    side: Side, targets: Sequence[str], extra: Sequence[str], user_args: Sequence[str]
 ) -> list[str]:
-    base = ctx.command([ctx.project.python, "-m", "pytest"])
     # --rootdir: node ids are relative to the side's tree, so they can be passed back as targets.
     return [
-        *base,
         "-q",
         "-p",
         "no:cacheprovider",
@@ -96,6 +98,27 @@ def pytest_argv(
         *user_args,
         *targets,
     ]
+
+
+def run_pytest(
+    ctx: CheckContext,
+    tool: Tool,
+    args: Sequence[str],
+    side: Side,
+    *,
+    env: dict[str, str],
+    ok_codes: Collection[int],
+) -> process.ProcessResult:
+    """One pytest run of a side through the adapter kit; the base side may exit as it likes
+    (its benchmarks may legitimately fail), the caller decides."""
+    return run_tool(
+        tool,
+        args,
+        cwd=side.tree,
+        timeout=ctx.settings.timeout,
+        env=env,
+        ok_codes=ok_codes if side.strict else ANY_EXIT,
+    )
 
 
 def run_timings(
@@ -126,25 +149,24 @@ def run_timings(
     load, env, probe = plugins.harness(
         side.env, out.parent, [], tree=side.tree, foreign=side.foreign, tag=out.stem
     )
-    argv = pytest_argv(ctx, side, targets, [*load, *opts], settings.args)
-    res = ctx.run(argv, cwd=side.tree, env=env)
+    tool = pytest_tool(ctx)
+    args = pytest_args(side, targets, [*load, *opts], settings.args)
+    res = run_pytest(ctx, tool, args, side, env=env, ok_codes=(0,))
     plugins.check_probe(probe, side.label)
-    if res.timed_out:
-        raise CheckError(f"benchmarks on {side.label} timed out after {ctx.settings.timeout:g}s")
-    problem = _problem(side, res, out)
+    problem = _problem(tool, side, res, out)
     if problem and side.strict:
         raise CheckError(problem)
     return SideRun(_read(out) if out.is_file() else {}, problem)
 
 
-def _problem(side: Side, res: process.ProcessResult, out: Path) -> str:
+def _problem(tool: Tool, side: Side, res: process.ProcessResult, out: Path) -> str:
     if res.returncode == 0 and not out.is_file():
         return (
             f"pytest on {side.label} recorded no benchmarks (do the tests use the `benchmark` "
             "fixture? pytest-benchmark turns itself off under xdist)"
         )
     if res.returncode != 0:
-        return f"pytest on {side.label} exited {res.returncode}: {res.output_tail[-800:]}"
+        return f"on {side.label}: {bad_exit(tool, res)}"
     return ""
 
 
@@ -189,14 +211,15 @@ def run_peaks(
         foreign=side.foreign,
         tag=f"{side.label}-memory",
     )
-    argv = pytest_argv(ctx, side, targets, [*load, "-p", "no:benchmark"], user_args)
-    res = ctx.run(argv, cwd=side.tree, env={**env, MEMORY_OUT_ENV: str(out)})
+    tool = pytest_tool(ctx)
+    args = pytest_args(side, targets, [*load, "-p", "no:benchmark"], user_args)
+    env = {**env, MEMORY_OUT_ENV: str(out)}
+    res = run_pytest(ctx, tool, args, side, env=env, ok_codes=(0, NO_TESTS))
     plugins.check_probe(probe, side.label)
-    if res.timed_out:
-        raise CheckError(f"memory runs on {side.label} timed out after {ctx.settings.timeout:g}s")
     # Exit 5: no test collected, a base without these benchmarks; anything else is a failure.
     if res.returncode not in (0, NO_TESTS) or not out.is_file():
-        raise CheckError(f"perf.memory could not measure {side.label}: {_problem(side, res, out)}")
+        why = _problem(tool, side, res, out)
+        raise CheckError(f"perf.memory could not measure {side.label}: {why}")
     peaks, selected = _read_peaks(out)
     unmeasured = sorted(set(selected) - set(peaks))
     if unmeasured and side.strict:

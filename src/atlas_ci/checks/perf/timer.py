@@ -3,14 +3,12 @@ are there (deterministic under any load), else the CPU-time timer, and the repor
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-from pathlib import Path
 
-from atlas_ci import process
 from atlas_ci.checks.base import ProjectInfo
 from atlas_ci.checks.perf.common import ask
 from atlas_ci.checks.perf.settings import BenchmarkSettings
+from atlas_ci.checks.toolkit import Tool
 from atlas_ci.errors import CheckError
 
 VALGRIND_HINT = "install valgrind (Debian/Ubuntu: apt-get install valgrind; `make valgrind`)"
@@ -25,15 +23,9 @@ class Timer:
     valgrind: str | None = None  # valgrind's version (instructions), part of a baseline's key
 
 
-@functools.cache
 def valgrind_version(valgrind: str) -> str | None:
     """e.g. "3.19.0"; None when valgrind is not installed or does not answer."""
-    try:
-        res = process.run([valgrind, "--version"], cwd=Path("/"), timeout=30)
-    except Exception:  # a valgrind that cannot start is a missing one
-        return None
-    text = res.stdout.strip()
-    return text.removeprefix("valgrind-") if res.returncode == 0 and text else None
+    return Tool("valgrind", (valgrind,)).version()
 
 
 def codspeed_version(project: ProjectInfo) -> str | None:
