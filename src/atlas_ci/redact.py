@@ -54,6 +54,13 @@ _PEM = re.compile(
     re.DOTALL,
 )
 
+# `password=hunter2` in a tool's message: detect-secrets' keyword detector wants the value quoted
+# (in code), so unquoted assignments of credential-named keys are caught here.
+_ASSIGNED = re.compile(
+    r"(?i)(\b(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key)"
+    r"\s*=\s*)(?!\[redacted\])([^\s'\"<>,;&]{6,})"
+)
+
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -152,7 +159,7 @@ class _Scrubber:
     def apply(self, value: str) -> str:
         if self._known:
             value = self._known.sub(REDACTED, value)
-        value = _PEM.sub(REDACTED, value)
+        value = _ASSIGNED.sub(rf"\1{REDACTED}", _PEM.sub(REDACTED, value))
         return self._found.sub(REDACTED, value) if self._found else value
 
 
