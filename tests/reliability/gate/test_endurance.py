@@ -15,7 +15,7 @@ SHORT = {
     "locustfile": LOCUSTFILE,
     "user_classes": ["OkUser"],
     "users": 4,
-    "spawn_rate": 4,
+    "spawn_rate": 40,
     "duration": 8,
     "sample_interval": 0.5,
 }

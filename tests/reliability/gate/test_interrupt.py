@@ -43,8 +43,12 @@ def _repo(tmp_path: Path, check: str) -> Path:
 
 @pytest.mark.parametrize(
     "check",
-    # Endurance shares load's Locust and service handling: its variant runs with the slow tests.
-    ["load", "recovery", pytest.param("endurance", marks=pytest.mark.slow)],
+    # Locust's master and workers (load, endurance) in the slow run; a service mid-recovery here.
+    [
+        "recovery",
+        pytest.param("load", marks=pytest.mark.slow),
+        pytest.param("endurance", marks=pytest.mark.slow),
+    ],
 )
 def test_sigint_leaves_nothing_running(tmp_path: Path, check: str) -> None:
     root = _repo(tmp_path, check)

@@ -107,7 +107,7 @@ def test_with_two_categories_each_runs_only_the_files_holding_its_tests(
     [
         (3, "INTERNALERROR> boom", "pytest exited 3 (internal error)\nINTERNALERROR> boom"),
         (4, "ERROR: usage: unrecognized arguments: --nope", "exited 4 (usage error)"),
-        (-9, "", "killed by signal 9"),
+        (-9, "", "pytest was killed by SIGKILL"),
     ],
 )
 def test_pytest_problems_are_errors_with_its_own_words(make_ctx, fake_run, code, stderr, expected):

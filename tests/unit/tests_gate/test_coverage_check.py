@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,16 @@ def test_forget_and_record_are_per_report_directory(tmp_path: Path):
     coverage_run.forget(a, "unit")
     coverage_run.forget(a, "never-ran")
     assert coverage_run.recorded(a) == []
+
+
+def test_coverage_source_never_names_setup_py_or_a_test_module(make_ctx, tmp_path):
+    for name in ("setup.py", "six.py", "test_six.py", "conftest.py"):
+        (tmp_path / name).write_text("")
+    (tmp_path / "pkg").mkdir()
+    ctx = make_ctx(CoverageSettings())
+    project = replace(
+        ctx.project, paths=("setup.py", "six.py", "test_six.py", "conftest.py", "pkg")
+    )
+    ctx = replace(ctx, project=project)
+    # coverage imports a non-directory --source entry as a module: "setup.py" would run setup.py.
+    assert coverage_run.sources(ctx, None, ["tests"]) == ["six", "pkg"]

@@ -23,6 +23,7 @@ from atlas_ci.checks.base import (
 )
 from atlas_ci.checks.testsuite import categories, collection, coverage_run, junit, selection
 from atlas_ci.checks.testsuite.settings import CategorySettings, TestsGateSettings
+from atlas_ci.checks.toolkit import ANY_EXIT, Tool, run_tool
 from atlas_ci.errors import CheckError
 from atlas_ci.interpreter import Probe
 from atlas_ci.model import CheckResult, Finding, Metric, Severity, Status
@@ -79,11 +80,16 @@ class CategoryCheck:
         args = self.pytest_args(ctx, settings, str(xml), present, targets)
         measure = coverage_run.measure_args(ctx, found, test_dirs(present))
         inv = coverage_run.invocation(ctx, self.name, args, measure)
-        res = ctx.run(inv.argv, env={**selection.plugin_env(), **inv.env})
-        if res.timed_out:
-            raise CheckError(
-                f"pytest timed out after {settings.timeout:g}s; its processes were killed"
-            )
+        # The kit's one message for a timeout, a signal or output over the cap; pytest's own exit
+        # codes are judged below (its words for a crash, collection errors included).
+        res = run_tool(
+            Tool(self.tool, tuple(inv.argv)),
+            [],
+            cwd=ctx.root,
+            timeout=settings.timeout,
+            env={**selection.plugin_env(), **inv.env},
+            ok_codes=ANY_EXIT,
+        )
         if res.returncode == NO_TESTS:
             return self._nothing_selected(reports, own, version)
         suite = read_suite(res, xml, inv.pytest_cov)

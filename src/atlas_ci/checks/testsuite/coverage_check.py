@@ -18,6 +18,7 @@ from atlas_ci.checks.base import (
 )
 from atlas_ci.checks.testsuite import coverage_run, diff, new_code
 from atlas_ci.checks.testsuite.settings import CoverageSettings
+from atlas_ci.checks.toolkit import Tool, run_tool
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Metric, Severity, Status
 
@@ -145,11 +146,9 @@ def _python_files(path: Path) -> bool:
 
 
 def _tool(ctx: CheckContext, cov: list[str], command: str, *args: str) -> None:
-    res = ctx.run([*cov, command, *args])
-    if res.timed_out:
-        raise CheckError(f"coverage {command} timed out after {ctx.settings.timeout:g}s")
-    if res.returncode != 0:
-        raise CheckError(f"coverage {command} exited {res.returncode}: {res.output_tail}")
+    # Named with the subcommand, so the kit's message says which step failed.
+    tool = Tool(f"coverage {command}", (*cov, command), distribution="coverage")
+    run_tool(tool, list(args), cwd=ctx.root, timeout=ctx.settings.timeout)
 
 
 def _total(report: Any) -> float:

@@ -65,7 +65,27 @@ def sources(ctx: CheckContext, probe: Probe | None, test_dirs: list[str]) -> lis
     if probe is not None and probe.coverage_source:
         return None
     tests = {selection.normalize(t) for t in test_dirs}
-    return [p for p in ctx.project.paths if selection.normalize(p) not in tests] or ["."]
+    kept = [p for p in ctx.project.paths if selection.normalize(p) not in tests]
+    found = [s for s in (_as_source(ctx.root, p) for p in kept) if s]
+    return found or ["."]
+
+
+_NOT_SOURCE = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py"})
+
+
+def _as_source(root: Path, path: str) -> str | None:
+    """A path as coverage's --source takes it: a directory, or a module's importable name.
+
+    coverage reads a non-directory entry as a module name and imports its parent package to find
+    it: "setup.py" would run setup.py. Build scripts and test modules are not the project's source.
+    """
+    full = root / path
+    if not (full.is_file() and full.suffix == ".py"):
+        return path
+    name = full.name
+    if name in _NOT_SOURCE or name.startswith("test_") or name.endswith("_test.py"):
+        return None
+    return full.stem
 
 
 def omit(ctx: CheckContext, probe: Probe | None, source: list[str] | None, tests: list[str]) -> str:
