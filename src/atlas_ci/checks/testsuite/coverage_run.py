@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,10 +65,14 @@ def sources(ctx: CheckContext, probe: Probe | None, test_dirs: list[str]) -> lis
         return list(cov.source)
     if probe is not None and probe.coverage_source:
         return None
+    return _source_paths(ctx.root, ctx.project.paths, test_dirs) or ["."]
+
+
+def _source_paths(root: Path, paths: Sequence[str], test_dirs: list[str]) -> list[str]:
+    """The project's paths minus its test directories, as coverage's --source takes them."""
     tests = {selection.normalize(t) for t in test_dirs}
-    kept = [p for p in ctx.project.paths if selection.normalize(p) not in tests]
-    found = [s for s in (_as_source(ctx.root, p) for p in kept) if s]
-    return found or ["."]
+    kept = [p for p in paths if selection.normalize(p) not in tests]
+    return [s for s in (_as_source(root, p) for p in kept) if s]
 
 
 _NOT_SOURCE = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py"})
