@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, create_model
 
@@ -78,47 +78,45 @@ def config_model() -> type[BaseModel]:
     return root
 
 
+T = TypeVar("T", bound=Settings)
+
+
 @dataclass(frozen=True)
 class LoadedConfig:
     model: BaseModel
     source: Path | None  # None: no config file, defaults only
     digest: str
 
+    def _section(self, name: str, kind: type[T]) -> T:
+        """A top-level table of the validated model, as its own settings type."""
+        value = getattr(self.model, name)
+        if not isinstance(value, kind):  # the model is built with exactly this field type
+            raise TypeError(f"config section {name!r} is {type(value).__name__}")
+        return value
+
     @property
     def project(self) -> ProjectSettings:
-        value = self.model.project  # type: ignore[attr-defined]
-        assert isinstance(value, ProjectSettings)  # noqa: S101 - the model's own field type
-        return value
+        return self._section("project", ProjectSettings)
 
     @property
     def reports(self) -> ReportSettings:
-        value = self.model.reports  # type: ignore[attr-defined]
-        assert isinstance(value, ReportSettings)  # noqa: S101 - the model's own field type
-        return value
+        return self._section("reports", ReportSettings)
 
     @property
     def history(self) -> HistorySettings:
-        value = self.model.history  # type: ignore[attr-defined]
-        assert isinstance(value, HistorySettings)  # noqa: S101 - the model's own field type
-        return value
+        return self._section("history", HistorySettings)
 
     @property
     def baseline(self) -> BaselineSettings:
-        value = self.model.baseline  # type: ignore[attr-defined]
-        assert isinstance(value, BaselineSettings)  # noqa: S101 - the model's own field type
-        return value
+        return self._section("baseline", BaselineSettings)
 
     @property
     def retention(self) -> RetentionSettings:
-        value = self.model.retention  # type: ignore[attr-defined]
-        assert isinstance(value, RetentionSettings)  # noqa: S101 - the model's own field type
-        return value
+        return self._section("retention", RetentionSettings)
 
     @property
     def notify(self) -> NotifySettings:
-        value = self.model.notify  # type: ignore[attr-defined]
-        assert isinstance(value, NotifySettings)  # noqa: S101 - the model's own field type
-        return value
+        return self._section("notify", NotifySettings)
 
     def gate(self, name: str) -> GateSettings:
         value = getattr(self.model.gates, name)  # type: ignore[attr-defined]
