@@ -68,6 +68,7 @@ def test_twice_as_slow_head_is_never_passed(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(7200)  # ten gate runs; the suite's 900 s is for one
 @pytest.mark.parametrize("timer", TIMERS)
 def test_identical_head_is_never_failed_in_ten_runs(
     tmp_path: Path, run_benchmarks: RunCheck, timer: str
@@ -76,6 +77,7 @@ def test_identical_head_is_never_failed_in_ten_runs(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(7200)  # ten gate runs; the suite's 900 s is for one
 @pytest.mark.parametrize("timer", TIMERS)
 def test_twice_as_slow_head_is_never_passed_in_ten_runs(
     tmp_path: Path, run_benchmarks: RunCheck, timer: str

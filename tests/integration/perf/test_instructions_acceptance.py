@@ -79,6 +79,7 @@ def test_each_benchmark_gets_the_verdict_its_instruction_count_gives(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(7200)  # ten gate runs; the suite's 900 s is for one
 def test_identical_head_passes_ten_times_in_ten(tmp_path: Path, run_benchmarks: RunCheck) -> None:
     root = counted_repo(tmp_path / "repo")
     results = [run(run_benchmarks, root) for _ in range(REPEATS)]
@@ -86,6 +87,7 @@ def test_identical_head_passes_ten_times_in_ten(tmp_path: Path, run_benchmarks: 
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(7200)  # ten gate runs; the suite's 900 s is for one
 def test_five_percent_more_work_fails_ten_times_in_ten(
     tmp_path: Path, run_benchmarks: RunCheck
 ) -> None:
