@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 if TYPE_CHECKING:
+    from atlas_ci.changes import ChangeRequest
     from atlas_ci.config import LoadedConfig
     from atlas_ci.pipeline import GateRequest
 
 import typer
 
 from atlas_ci import __version__
+from atlas_ci.cli_changed import ChangedCommand
 
 app = typer.Typer(
     help="One quality gate for Python repositories: security, tests, quality, perf, reliability, "
@@ -112,7 +114,7 @@ def root(
     """atlas-ci: run gates, write JSON, SARIF and Markdown reports."""
 
 
-@app.command()
+@app.command(cls=ChangedCommand)
 def gate(  # noqa: PLR0917 - Typer maps each parameter to an option
     target: Annotated[str, typer.Argument(help=f"One of: {', '.join(GATES)}.")],
     config: ConfigOpt = None,
@@ -132,8 +134,25 @@ def gate(  # noqa: PLR0917 - Typer maps each parameter to an option
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Run every check afresh; store nothing.")
     ] = False,
+    changed: Annotated[
+        str | None,
+        typer.Option(
+            "--changed",
+            metavar="[REF]",
+            help="Limit file-based checks to the files changed against the merge-base with REF "
+            "(default: origin/main, main, master, else HEAD~1). Put it after the gate name.",
+        ),
+    ] = None,
+    changed_lines: Annotated[
+        bool,
+        typer.Option(
+            "--changed-lines",
+            help="With --changed: whole-program checks (types, tests) report changed lines only.",
+        ),
+    ] = False,
 ) -> None:
     """Run a gate (or `all`) and write the reports."""
+    scope = _changes(changed, changed_lines)
     raise typer.Exit(
         _run(
             target,
@@ -146,7 +165,37 @@ def gate(  # noqa: PLR0917 - Typer maps each parameter to an option
             base=base,
             go_no_go=False,
             use_cache=not no_cache,
+            changes=scope,
         )
+    )
+
+
+def _changes(changed: str | None, lines: bool) -> ChangeRequest | None:
+    from atlas_ci.changes import ChangeRequest
+    from atlas_ci.cli_changed import DEFAULT_BASE
+
+    if changed is None and not lines:
+        return None
+    return ChangeRequest(None if changed in (None, DEFAULT_BASE) else changed, lines=lines)
+
+
+@app.command()
+def precommit(  # noqa: PLR0917 - Typer maps each parameter to an option
+    target: Annotated[str, typer.Argument(help="The gate to run (quality, security...).")],
+    files: Annotated[
+        list[str] | None, typer.Argument(help="The files to check (pre-commit passes them).")
+    ] = None,
+    config: ConfigOpt = None,
+    only: OnlyOpt = None,
+    skip: SkipOpt = None,
+    report_dir: ReportDirOpt = None,
+) -> None:
+    """pre-commit's entry point: a gate whose file-based checks see only FILES."""
+    from atlas_ci.changes import ChangeRequest
+
+    scope = ChangeRequest(files=tuple(files or ()))
+    raise typer.Exit(
+        _run(target, config, only, skip, report_dir, True, go_no_go=False, changes=scope)
     )
 
 
@@ -204,6 +253,7 @@ def _run(  # noqa: PLR0917 - the shared options of the commands that run checks
     go_no_go: bool,
     use_cache: bool = True,
     overrides: tuple[tuple[str, object], ...] = (),
+    changes: ChangeRequest | None = None,
 ) -> int:
     from atlas_ci import interrupts
     from atlas_ci.pipeline import GateRequest
@@ -223,6 +273,7 @@ def _run(  # noqa: PLR0917 - the shared options of the commands that run checks
             go_no_go=go_no_go,
             use_cache=use_cache,
             overrides=overrides,
+            changes=changes,
         )
         code = _execute(request, quiet)
         return interrupts.EXIT_CODE if interrupts.requested() else code

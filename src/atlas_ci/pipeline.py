@@ -11,6 +11,7 @@ from pathlib import Path
 
 from atlas_ci import (
     aftermath,
+    change_scope,
     debug,
     interrupts,
     linehash,
@@ -24,6 +25,7 @@ from atlas_ci import (
 )
 from atlas_ci import config as config_mod
 from atlas_ci.cache import ResultCache
+from atlas_ci.changes import ChangeRequest, ChangeSet
 from atlas_ci.checks.base import ProjectInfo
 from atlas_ci.config import LoadedConfig
 from atlas_ci.errors import ConfigError
@@ -50,6 +52,8 @@ class GateRequest:
     apply_baseline: bool = True
     # Dotted config keys a command's options set (deploy-check's --from, --bundle...).
     overrides: tuple[tuple[str, object], ...] = ()
+    # A changed-files run (--changed [REF], --changed-lines, pre-commit's files).
+    changes: ChangeRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class Prepared:
     go_no_go: bool = False
     cache: ResultCache | None = None
     baseline: ratchet.Baseline | None = None
+    changes: ChangeSet | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,12 @@ def prepare(req: GateRequest) -> Prepared:
     jobs = req.jobs or os.cpu_count() or 1
     cache = ResultCache(req.root) if req.use_cache else None
     accepted = ratchet.load(req.root / cfg.baseline.path) if req.apply_baseline else None
-    return Prepared(cfg, planned, project, jobs, cfg.reports.formats, req.go_no_go, cache, accepted)
+    changed = req.changes.resolve(req.root) if req.changes else None
+    if changed is not None:
+        planned = change_scope.restrict(planned, project, changed)
+    return Prepared(
+        cfg, planned, project, jobs, cfg.reports.formats, req.go_no_go, cache, accepted, changed
+    )
 
 
 def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
@@ -103,10 +113,13 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
             )
         except runner.Interrupted as stop:
             results, interrupted = stop.results, True
+        if prep.changes is not None:
+            results = change_scope.on_changed_lines(results, prep.changes)
+            results = change_scope.noted(results, prep.planned, prep.changes)
         results = debug.write_bundles(results, redact.text, _files_writer(prep))
-        results = ratchet.apply(
-            results, prep.baseline, fail_on_stale=prep.config.baseline.fail_on_stale
-        )
+        # A changed-files run sees part of the tree: an entry it did not meet is not stale.
+        stale_fails = prep.config.baseline.fail_on_stale and prep.changes is None
+        results = ratchet.apply(results, prep.baseline, fail_on_stale=stale_fails)
 
         def build(flagged: bool) -> Report:
             return reporting.build(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from atlas_ci.checks.base import Check, check_id
+from atlas_ci.checks.base import Check, ProjectInfo, check_id
 from atlas_ci.config import LoadedConfig
 from atlas_ci.errors import ConfigError
 from atlas_ci.gates import GateSpec, registry
@@ -19,6 +19,8 @@ class Planned:
     gate_settings: GateSettings
     # Set when the check will not run: it is reported `skipped` with this reason.
     skip_reason: str | None = None
+    # The project as this check sees it, when not the run's (a changed-files run narrows it).
+    project: ProjectInfo | None = None
 
     @property
     def id(self) -> str:

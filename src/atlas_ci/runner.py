@@ -178,6 +178,7 @@ def _run_batch(
 
 
 def _observed(p: Planned, project: ProjectInfo, obs: Observer, state: _State) -> CheckResult:
+    project = p.project or project
     if p.skip_reason is None:
         if interrupts.requested():
             return result(p.check, Status.ERROR, NOT_STARTED)

@@ -34,6 +34,8 @@ class ProjectInfo:
     python: str
     report_dir: Path
     base_ref: str | None = None
+    # A changed-files run (--changed, pre-commit): the only repository files to look at.
+    files: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

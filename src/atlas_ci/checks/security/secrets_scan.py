@@ -124,7 +124,11 @@ def files_to_scan(
         rel = repo_files.inside(path, ctx.root) if path is not None else None
         if rel and rel != ".":
             skip.append(rel)
-    return repo_files.select(repo_files.list_files(ctx.root, ctx.settings.timeout), skip)
+    listed = repo_files.list_files(ctx.root, ctx.settings.timeout)
+    if ctx.project.files is not None:  # a changed-files run: only those
+        wanted = set(ctx.project.files)
+        listed = [name for name in listed if name in wanted]
+    return repo_files.select(listed, skip)
 
 
 def batches(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
