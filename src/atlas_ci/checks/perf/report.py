@@ -157,6 +157,31 @@ def _status(
     return Status.FAILED if regressed else Status.PASSED
 
 
+def _verdict_part(ev: Evaluation, regressed: Sequence[str], judged: int, against: str) -> str:
+    if regressed:
+        return f"{len(regressed)} regression(s) against {against}: {', '.join(regressed)}"
+    if ev.verdicts:
+        return f"no regression in {judged} judged benchmark(s) against {against}"
+    return f"nothing to compare: {against} has none of the {len(ev.new)} benchmark(s)"
+
+
+def _unjudged_part(unsure: Sequence[str], warn: bool) -> list[str]:
+    if not unsure:
+        return []
+    if warn:
+        return [f"not judged: {', '.join(unsure)}"]
+    return [f"{len(unsure)} could not be judged: {', '.join(unsure)}"]
+
+
+def _coverage_parts(ev: Evaluation) -> list[str]:
+    parts = []
+    if ev.new and ev.verdicts:
+        parts.append(f"{len(ev.new)} without base measurement: {', '.join(sorted(ev.new))}")
+    if ev.gone:
+        parts.append(f"{len(ev.gone)} only on the base: {', '.join(sorted(ev.gone))}")
+    return parts
+
+
 def _summary(
     ev: Evaluation,
     regressed: Sequence[str],
@@ -171,20 +196,9 @@ def _summary(
     if unsure and warn:
         # on_inconclusive = "warn": the check passes, so the warning leads, where tables show it.
         parts.append(f"WARNING: {len(unsure)} benchmark(s) could not be judged")
-    if regressed:
-        parts.append(f"{len(regressed)} regression(s) against {against}: {', '.join(regressed)}")
-    elif ev.verdicts:
-        parts.append(f"no regression in {judged} judged benchmark(s) against {against}")
-    else:
-        parts.append(f"nothing to compare: {against} has none of the {len(ev.new)} benchmark(s)")
-    if unsure and not warn:
-        parts.append(f"{len(unsure)} could not be judged: {', '.join(unsure)}")
-    elif unsure:
-        parts.append(f"not judged: {', '.join(unsure)}")
-    if ev.new and ev.verdicts:
-        parts.append(f"{len(ev.new)} without base measurement: {', '.join(sorted(ev.new))}")
-    if ev.gone:
-        parts.append(f"{len(ev.gone)} only on the base: {', '.join(sorted(ev.gone))}")
+    parts.append(_verdict_part(ev, regressed, judged, against))
+    parts += _unjudged_part(unsure, warn)
+    parts += _coverage_parts(ev)
     if method:
         parts.append(f"measured by {method}")
     parts += ev.notes
