@@ -37,6 +37,9 @@ name = "good"
 venv = "/opt/good/venv"
 state_dir = "/var/lib/good"
 url = "http://127.0.0.1:9000"
+[gates.deploy.systemd]
+# The fixture's unit is minimal on purpose (exposure is judged in test_systemd_real.py).
+max_exposure = 10
 """
 
 
