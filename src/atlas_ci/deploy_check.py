@@ -82,16 +82,31 @@ def bundle_blocker(report: Report, exit_code: int) -> str | None:
     return None
 
 
+def _evidence(
+    ctx: CheckContext[ReportsSettings, DeployGateSettings], commit: str
+) -> dict[str, Path]:
+    if ctx.settings.from_dir is None:
+        return {}
+    found = evidence.select(ctx.root / ctx.settings.from_dir, ctx.settings.require, commit)
+    return {g: e.path for g, e in found.items()}
+
+
+def _config_files(
+    ctx: CheckContext[ReportsSettings, DeployGateSettings],
+) -> tuple[tuple[Path, str], ...]:
+    environment = ctx.gate_settings.environment
+    return tuple(
+        (ctx.root / p, bundle.config_target(p, environment))
+        for p in bundle_inputs.config_paths(ctx)
+    )
+
+
 def facts(ctx: CheckContext[ReportsSettings, DeployGateSettings], report: Report) -> Facts:
     """Everything the bundle and DEPLOY.md are made from, read from this run's own outputs."""
     gate = ctx.gate_settings
     built = build.ensure(ctx)
     artifacts = tuple(_artifact(ctx, d) for d in built.dists)
     commit = report.commit or "unknown"
-    chosen = {}
-    if ctx.settings.from_dir is not None:
-        found = evidence.select(ctx.root / ctx.settings.from_dir, ctx.settings.require, commit)
-        chosen = {g: e.path for g, e in found.items()}
     service = _service_artifact(gate, artifacts)
     return Facts(
         name=service.name,
@@ -102,11 +117,8 @@ def facts(ctx: CheckContext[ReportsSettings, DeployGateSettings], report: Report
         service=gate.service,
         artifacts=(service, *(a for a in artifacts if a is not service)),
         units=tuple(_unit(ctx.root / p) for p in bundle_inputs.unit_paths(ctx)),
-        config_files=tuple(
-            (ctx.root / p, bundle.config_target(p, gate.environment))
-            for p in bundle_inputs.config_paths(ctx)
-        ),
-        evidence=chosen,
+        config_files=_config_files(ctx),
+        evidence=_evidence(ctx, commit),
         checks={c.check: c.status.value for c in report.checks if c.gate == "deploy"},
     )
 
@@ -193,25 +205,36 @@ def run(
     return finish(load(root, config_path, opts.overrides(evidence)), root, reports_dir, code)
 
 
+def _nothing_checked(report: Report, code: int) -> bool:
+    """A go/no-go that checked nothing must not say go."""
+    ran = [c for c in report.checks if c.gate == "deploy" and c.status is not Status.SKIPPED]
+    return code == 0 and not ran
+
+
+def _bundle(
+    ctx: CheckContext[ReportsSettings, DeployGateSettings], report: Report, code: int, root: Path
+) -> tuple[Path | None, str | None, list[str]]:
+    """(bundle written, why not, notes): the bundle only for a go with a bundle directory."""
+    if ctx.gate_settings.bundle is None:
+        return None, None, []
+    blocker = bundle_blocker(report, code)
+    if blocker is not None:
+        return None, blocker, [f"bundle not written: {blocker}"]
+    written = bundle.write(facts(ctx, report), root / ctx.gate_settings.bundle)
+    return written, None, [f"wrote bundle {_shown(written, root)}"]
+
+
 def finish(cfg: LoadedConfig, root: Path, report_dir: Path, code: int) -> tuple[int, list[str]]:
     from atlas_ci import deploy_summary, reporting
 
     report = _read_report(report_dir)
-    ran = [c for c in report.checks if c.gate == "deploy" and c.status is not Status.SKIPPED]
     notes: list[str] = []
-    if code == 0 and not ran:
-        # A go/no-go that checked nothing must not say go.
+    if _nothing_checked(report, code):
         code = 3
         notes.append("nothing was checked: every deploy check was skipped or disabled")
-    project = config_mod.project_info(cfg, root, report_dir)
-    ctx = deploy_context(cfg, project)
-    written: Path | None = None
-    blocker = bundle_blocker(report, code) if ctx.gate_settings.bundle else None
-    if ctx.gate_settings.bundle is not None and blocker is None:
-        written = bundle.write(facts(ctx, report), root / ctx.gate_settings.bundle)
-        notes.append(f"wrote bundle {_shown(written, root)}")
-    elif blocker is not None:
-        notes.append(f"bundle not written: {blocker}")
+    ctx = deploy_context(cfg, config_mod.project_info(cfg, root, report_dir))
+    written, blocker, bundle_notes = _bundle(ctx, report, code, root)
+    notes += bundle_notes
     summary = deploy_summary.render(
         report,
         code,

@@ -143,16 +143,21 @@ def logs(lines: Sequence[str] | None, request_ids: Sequence[str]) -> CheckResult
     )
 
 
-def headers(target: Target, reply: Reply | None) -> CheckResult:
-    check = Probe("headers")
-    if reply is None:
-        return result(check, Status.FAILED, "headers: no response to inspect")
+def _missing_headers(target: Target, reply: Reply) -> list[str]:
     problems = []
     for name, value in target.required_headers:
         got = reply.headers.get(name.lower())
         if got is None or (value is not None and got.strip().lower() != value.lower()):
             want = f"{name}: {value}" if value else name
             problems.append(f"missing {want}" + (f" (got {got!r})" if got else ""))
+    return problems
+
+
+def headers(target: Target, reply: Reply | None) -> CheckResult:
+    check = Probe("headers")
+    if reply is None:
+        return result(check, Status.FAILED, "headers: no response to inspect")
+    problems = _missing_headers(target, reply)
     server = reply.headers.get("server", "")
     if VERSIONED_SERVER.search(server):
         problems.append(f"Server header discloses a version ({server!r})")

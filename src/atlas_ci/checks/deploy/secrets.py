@@ -125,23 +125,28 @@ def scan_tree(ctx: DeploySecretsContext, tool: Tool, root: Path, files: list[str
     return hits
 
 
+def _unzip(archive: Path, target: Path) -> None:
+    with zipfile.ZipFile(archive) as zf:
+        members = [(i.filename, i.file_size) for i in zf.infolist() if not i.is_dir()]
+        _check(archive, members)
+        for name, _ in members:
+            _write(target, name, zf.read(name))
+
+
+def _untar(archive: Path, target: Path) -> None:
+    with tarfile.open(archive, "r:gz") as tf:
+        infos = [m for m in tf.getmembers() if m.isfile()]
+        _check(archive, [(m.name, m.size) for m in infos])
+        for info in infos:
+            handle = tf.extractfile(info)
+            if handle is not None:
+                _write(target, info.name, handle.read())
+
+
 def unpack(archive: Path, target: Path) -> list[str]:
     """Regular files of a wheel or sdist under target; names that would escape it are refused."""
     target.mkdir(parents=True)
-    if archive.suffix == ".whl":
-        with zipfile.ZipFile(archive) as zf:
-            members = [(i.filename, i.file_size) for i in zf.infolist() if not i.is_dir()]
-            _check(archive, members)
-            for name, _ in members:
-                _write(target, name, zf.read(name))
-    else:
-        with tarfile.open(archive, "r:gz") as tf:
-            infos = [m for m in tf.getmembers() if m.isfile()]
-            _check(archive, [(m.name, m.size) for m in infos])
-            for info in infos:
-                handle = tf.extractfile(info)
-                if handle is not None:
-                    _write(target, info.name, handle.read())
+    (_unzip if archive.suffix == ".whl" else _untar)(archive, target)
     return sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
 
 
