@@ -86,9 +86,13 @@ def test_a_project_declaring_nothing_is_a_reason_to_skip(tmp_path, backend, file
         (ProcessResult(("x",), -9, "", "", 0.1, timed_out=True), "timed out after 5s"),
     ],
 )
-def test_a_backend_that_cannot_answer_is_an_error_with_the_hint(res, message):
+def test_a_backend_that_cannot_answer_is_an_error_with_the_hint(
+    tmp_path, monkeypatch, res, message
+):
+    (tmp_path / "setup.py").write_text("from setuptools import setup\nsetup()\n")
+    monkeypatch.setattr(dependency_sources.process, "run", lambda *a, **k: res)
     with pytest.raises(CheckError) as err:
-        dependency_sources._requires(res, "setup.py", 5)
+        dependency_sources.backend_requirements(tmp_path, tmp_path / "reports", "setup.py", 5)
     assert message in str(err.value)
     assert str(err.value).startswith("cannot read the dependencies setup.py declares")
     assert "[gates.security.dependencies] requirements" in str(err.value)

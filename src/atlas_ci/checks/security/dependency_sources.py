@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from atlas_ci import fileset, process, pyproject
+from atlas_ci.checks.toolkit import ANY_EXIT, Tool, run_tool
 from atlas_ci.errors import CheckError
 
 METADATA_TIMEOUT = 600.0
@@ -105,6 +106,10 @@ def _legacy_manifest(root: Path, has_project: bool) -> str | None:
     return None
 
 
+# The metadata hook of the project's build backend, driven by `build` in atlas-ci's interpreter.
+BACKEND = Tool("build backend", (sys.executable, "-c", _METADATA))
+
+
 def backend_requirements(root: Path, reports: Path, manifest: str, timeout: float) -> list[str]:
     """Requires-Dist as the project's build backend reports it (`error` when it cannot)."""
     work = reports / "dependencies"
@@ -117,23 +122,26 @@ def backend_requirements(root: Path, reports: Path, manifest: str, timeout: floa
         (copy / "pyproject.toml").write_text(_SETUPTOOLS, encoding="utf-8")
     tmp = work / "tmp"
     tmp.mkdir(exist_ok=True)
+    where = f"cannot read the dependencies {manifest} declares"
     try:
-        res = process.run(
-            [sys.executable, "-c", _METADATA, str(copy)],
+        # Any exit: a failing hook is explained below, with the hint; the kit owns the rest.
+        res = run_tool(
+            BACKEND,
+            [str(copy)],
             cwd=copy,
             timeout=timeout,
+            ok_codes=ANY_EXIT,
             env={"TMPDIR": str(tmp)},
         )
+    except CheckError as exc:
+        raise CheckError(f"{where}: {exc}; {HINT}") from exc
     finally:
         shutil.rmtree(copy, ignore_errors=True)
         shutil.rmtree(tmp, ignore_errors=True)
-    return _requires(res, manifest, timeout)
+    return _requires(res, where)
 
 
-def _requires(res: process.ProcessResult, manifest: str, timeout: float) -> list[str]:
-    where = f"cannot read the dependencies {manifest} declares"
-    if res.timed_out:
-        raise CheckError(f"{where}: the build backend timed out after {timeout:g}s; {HINT}")
+def _requires(res: process.ProcessResult, where: str) -> list[str]:
     try:
         data = json.loads(res.stdout.strip().splitlines()[-1]) if res.returncode == 0 else None
     except (IndexError, json.JSONDecodeError):
