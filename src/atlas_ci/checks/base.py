@@ -20,8 +20,6 @@ from atlas_ci.settings import CheckSettings, GateSettings
 # Defaults: a bare `CheckContext` (plain settings models) still type-checks for code not yet typed.
 S_co = TypeVar("S_co", bound=CheckSettings, default=CheckSettings, covariant=True)
 G_co = TypeVar("G_co", bound=GateSettings, default=GateSettings, covariant=True)
-S2 = TypeVar("S2", bound=CheckSettings)
-G2 = TypeVar("G2", bound=GateSettings)
 
 
 @dataclass(frozen=True)
@@ -54,18 +52,6 @@ class CheckContext(Generic[S_co, G_co]):
     @property
     def root(self) -> Path:
         return self.project.root
-
-    def settings_as(self, model: type[S2]) -> S2:
-        """Deprecated: type the check's context as CheckContext[MySettings, ...] instead."""
-        if not isinstance(self.settings, model):
-            raise TypeError(f"expected {model.__name__}, got {type(self.settings).__name__}")
-        return self.settings
-
-    def gate_settings_as(self, model: type[G2]) -> G2:
-        """Deprecated: type the check's context as CheckContext[..., MyGateSettings] instead."""
-        if not isinstance(self.gate_settings, model):
-            raise TypeError(f"expected {model.__name__}, got {type(self.gate_settings).__name__}")
-        return self.gate_settings
 
     def command(self, default: Sequence[str]) -> list[str]:
         """The configured `command` prefix, or the check's default invocation."""

@@ -17,6 +17,7 @@ from atlas_ci.checks.perf.stats import Params
 from atlas_ci.checks.perf.timer import Timer, codspeed_version, resolve, valgrind_version
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Status
+from atlas_ci.settings import GateSettings
 
 
 class Benchmarks:
@@ -47,8 +48,8 @@ class Benchmarks:
             return found
         return [(name, v or "not installed: perf uses the cpu timer") for name, v in found]
 
-    def run(self, ctx: CheckContext) -> CheckResult:
-        s = ctx.settings_as(BenchmarkSettings)
+    def run(self, ctx: CheckContext[BenchmarkSettings, GateSettings]) -> CheckResult:
+        s = ctx.settings
         if not s.paths:
             return result(
                 self,

@@ -26,10 +26,11 @@ from atlas_ci.checks.perf.settings import MemorySettings
 from atlas_ci.checks.perf.timer import resolve
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Status
+from atlas_ci.settings import GateSettings
 
 
-def plan(ctx: CheckContext) -> MemoryPlan:
-    return memory_plan(ctx.settings_as(MemorySettings), ctx.gate_settings)
+def plan(ctx: CheckContext[MemorySettings, GateSettings]) -> MemoryPlan:
+    return memory_plan(ctx.settings, ctx.gate_settings)
 
 
 class Memory:
@@ -46,7 +47,7 @@ class Memory:
         # tracemalloc ships with the interpreter: its version is the project's Python version.
         return python_version(project)
 
-    def run(self, ctx: CheckContext) -> CheckResult:
+    def run(self, ctx: CheckContext[MemorySettings, GateSettings]) -> CheckResult:
         p = plan(ctx)
         if not p.paths:
             return result(

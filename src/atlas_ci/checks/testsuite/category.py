@@ -22,6 +22,7 @@ from atlas_ci.checks.base import (
     tool_version,
 )
 from atlas_ci.checks.testsuite import categories, collection, coverage_run, junit, selection
+from atlas_ci.checks.testsuite.coverage_run import CategoryContext
 from atlas_ci.checks.testsuite.settings import CategorySettings, TestsGateSettings
 from atlas_ci.checks.toolkit import ANY_EXIT, Tool, run_tool
 from atlas_ci.errors import CheckError
@@ -60,8 +61,8 @@ class CategoryCheck:
     def version(self, project: ProjectInfo) -> str | None:
         return tool_version(self.default_command(project), project.root)
 
-    def run(self, ctx: CheckContext) -> CheckResult:
-        settings = ctx.settings_as(CategorySettings)
+    def run(self, ctx: CategoryContext) -> CheckResult:
+        settings = ctx.settings
         reports = coverage_run.report_dir(ctx)
         coverage_run.forget(reports, self.name)
         resolved = categories.resolve(_categories(ctx, self.name, settings), ctx.root)
@@ -172,7 +173,7 @@ class CategoryCheck:
         )
 
 
-def probe(ctx: CheckContext, settings: CategorySettings) -> Probe | None:
+def probe(ctx: CategoryContext, settings: CategorySettings) -> Probe | None:
     """The project interpreter, checked: it has pytest (and coverage) and imports this tree.
 
     None with a custom `command`: that command decides which interpreter runs the tests.

@@ -21,6 +21,7 @@ from atlas_ci.checks.testsuite.settings import CoverageSettings
 from atlas_ci.checks.toolkit import Tool, run_tool
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Metric, Severity, Status
+from atlas_ci.settings import GateSettings
 
 
 class Coverage:
@@ -37,8 +38,8 @@ class Coverage:
     def version(self, project: ProjectInfo) -> str | None:
         return tool_version(self.default_command(project), project.root)
 
-    def run(self, ctx: CheckContext) -> CheckResult:
-        settings = ctx.settings_as(CoverageSettings)
+    def run(self, ctx: CheckContext[CoverageSettings, GateSettings]) -> CheckResult:
+        settings = ctx.settings
         reports = coverage_run.report_dir(ctx)
         categories = sorted(coverage_run.recorded(reports))
         if not categories and coverage_run.empty(reports):

@@ -12,6 +12,10 @@ from atlas_ci.checks.base import CheckContext, python_module
 from atlas_ci.checks.testsuite import selection
 from atlas_ci.checks.testsuite.settings import CategorySettings, CoverageSettings
 from atlas_ci.interpreter import Probe
+from atlas_ci.settings import GateSettings
+
+# A test category's context: its own settings typed, the gate's as every gate's.
+CategoryContext = CheckContext[CategorySettings, GateSettings]
 
 DATA_DIR = "coverage"
 # An outer coverage run (atlas-ci's own suite measuring itself) must not also instrument the
@@ -48,13 +52,13 @@ def coverage_settings(ctx: CheckContext) -> CoverageSettings | None:
     return cov if isinstance(cov, CoverageSettings) and cov.enabled else None
 
 
-def measured(ctx: CheckContext) -> bool:
+def measured(ctx: CategoryContext) -> bool:
     """Whether this category runs under coverage (tests.coverage enabled and the category's on)."""
-    return ctx.settings_as(CategorySettings).coverage and coverage_settings(ctx) is not None
+    return ctx.settings.coverage and coverage_settings(ctx) is not None
 
 
-def uses_pytest_cov(ctx: CheckContext) -> bool:
-    settings = ctx.settings_as(CategorySettings)
+def uses_pytest_cov(ctx: CategoryContext) -> bool:
+    settings = ctx.settings
     return settings.workers is not None or settings.command is not None
 
 
@@ -114,7 +118,7 @@ def _inner_dirs(root: Path, tests: list[str]) -> list[Path]:
     return [p.resolve() for p in found if p.is_dir()]
 
 
-def measure_args(ctx: CheckContext, probe: Probe | None, test_dirs: list[str]) -> list[str]:
+def measure_args(ctx: CategoryContext, probe: Probe | None, test_dirs: list[str]) -> list[str]:
     """`coverage run` options that measure the project's source and nothing of atlas-ci's."""
     source = sources(ctx, probe, test_dirs)
     args = [f"--source={','.join(source)}"] if source else []
@@ -122,10 +126,10 @@ def measure_args(ctx: CheckContext, probe: Probe | None, test_dirs: list[str]) -
 
 
 def invocation(
-    ctx: CheckContext, category: str, pytest_args: list[str], measure: list[str]
+    ctx: CategoryContext, category: str, pytest_args: list[str], measure: list[str]
 ) -> Invocation:
     """argv and extra environment that run pytest, under coverage when tests.coverage wants data."""
-    settings = ctx.settings_as(CategorySettings)
+    settings = ctx.settings
     pytest_cmd = ctx.command(python_module("pytest", ctx.project))
     cov = coverage_settings(ctx)
     if not measured(ctx) or cov is None:
