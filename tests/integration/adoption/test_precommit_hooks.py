@@ -61,8 +61,21 @@ def test_quality_hook_fails_on_a_lint_error_in_the_staged_file(fixture: Path, tm
     lint = checks(report(fixture))["quality.lint"]
     assert lint["status"] == "failed"
     assert {f["location"]["path"] for f in lint["findings"]} == {"bad.py"}
-    assert "2 file(s) changed against the files given on the command line" in lint["reason"]
+    assert "only 2 file(s), given on the command line" in lint["reason"]
     # The same hook on the clean file alone: only that file is linted, and it passes.
     passing = _try(fixture, home, "atlas-ci-quality", "good.py")
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert checks(report(fixture))["quality.lint"]["status"] == "passed"
+
+
+def test_secrets_hook_fails_on_a_staged_secret(fixture: Path, tmp_path: Path):
+    # Token-shaped, built here by concatenation so no fixture holds one.
+    key = "AKIA" + "QWERTYUIOPASDFGH"
+    (fixture / "settings.py").write_text(f'AWS_KEY = "{key}"\n')
+    proc = _try(fixture, tmp_path / "pre-commit-home", "atlas-ci-secrets", "settings.py")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert key not in proc.stdout + proc.stderr
+    secrets = checks(report(fixture))["security.secrets"]
+    assert secrets["status"] == "failed"
+    assert {f["location"]["path"] for f in secrets["findings"]} == {"settings.py"}
+    assert sorted(checks(report(fixture))) == ["security.secrets"]
