@@ -56,7 +56,7 @@ def restrict(planned: list[Planned], project: ProjectInfo, changes: ChangeSet) -
         view = scoped(project, changes, p.id)
         if not view.paths:
             kind = "Python files" if p.id in PYTHON_CHECKS else "files"
-            reason = f"no changed {kind} to check against {changes.description}"
+            reason = f"no {kind} to check among the files {changes.description}"
             out.append(replace(p, skip_reason=reason))
         else:
             out.append(replace(p, project=view))
@@ -74,7 +74,7 @@ def noted(
         if view is None or res.status is Status.SKIPPED:
             out.append(res)
             continue
-        note = f"{len(view.paths)} file(s) changed against {changes.description} only"
+        note = f"only {len(view.paths)} file(s), {changes.description}"
         out.append(res.model_copy(update={"reason": f"{res.reason}; {note}"}))
     return out
 
@@ -107,7 +107,7 @@ def _filtered(res: CheckResult, changes: ChangeSet) -> CheckResult:
     dropped = len(res.findings) - len(kept)
     if not dropped:
         return res
-    note = f"{dropped} finding(s) off the lines changed against {changes.description} not shown"
+    note = f"{dropped} finding(s) off the changed lines not shown (files {changes.description})"
     update: dict[str, object] = {"findings": kept, "reason": f"{res.reason}; {note}"}
     # It failed on findings, and none of its blocking ones touch a changed line: it passes.
     was_blocking = any(f.blocking for f in res.findings)

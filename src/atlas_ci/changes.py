@@ -34,6 +34,7 @@ class LineRange:
 class ChangeSet:
     """The files (repository-relative, POSIX) a changed-files run looks at, and why."""
 
+    # How the files were chosen: "changed against the merge-base with main (1a2b...)".
     description: str
     files: tuple[str, ...]
     # Changed lines per file (untracked files, in `whole`, are changed as a whole).
@@ -84,14 +85,14 @@ def merge_base(root: Path, ref: str | None) -> tuple[str, str]:
     parent = _ok(root, ["rev-parse", "--verify", "--quiet", "HEAD~1^{commit}"])
     if parent is None:
         raise ConfigError("--changed: no origin/main, main, master or HEAD~1 to compare with")
-    return parent, f"HEAD~1 ({parent[:12]})"
+    return parent, f"changed against HEAD~1 ({parent[:12]})"
 
 
 def _base_with(root: Path, ref: str) -> tuple[str, str]:
     commit = _ok(root, ["merge-base", "HEAD", ref])
     if commit is None:
         raise ConfigError(f"--changed: HEAD and {ref} have no merge-base")
-    return commit, f"the merge-base with {ref} ({commit[:12]})"
+    return commit, f"changed against the merge-base with {ref} ({commit[:12]})"
 
 
 def parse_name_status(text: str) -> list[str]:
@@ -135,14 +136,14 @@ def collect(root: Path, ref: str | None, *, lines: bool) -> ChangeSet:
     diff = _git(root, ["diff", "--name-status", "-z", "-M", "--diff-filter=d", base, "--"])
     untracked = _git(root, ["ls-files", "-z", "--others", "--exclude-standard"])
     if diff.returncode != 0 or untracked.returncode != 0:
-        raise ConfigError(f"--changed: git could not list the changes against {description}")
+        raise ConfigError(f"--changed: git could not list the files {description}")
     new = [n for n in untracked.stdout.split("\0") if n]
     files = sorted({*parse_name_status(diff.stdout), *new})
     ranges = None
     if lines:
         hunks = _git(root, ["diff", "-U0", "--no-color", "--no-prefix", "-M", base, "--"])
         if hunks.returncode != 0:
-            raise ConfigError(f"--changed-lines: git diff against {description} failed")
+            raise ConfigError(f"--changed-lines: git diff failed (files {description})")
         ranges = parse_hunks(hunks.stdout)
     return ChangeSet(description, tuple(files), ranges, frozenset(new))
 
@@ -155,7 +156,7 @@ def given(root: Path, names: Iterable[str]) -> ChangeSet:
         path = (Path.cwd() / name).resolve()
         if path.is_relative_to(top) and path.is_file():
             files.add(path.relative_to(top).as_posix())
-    return ChangeSet("the files given on the command line", tuple(sorted(files)))
+    return ChangeSet("given on the command line", tuple(sorted(files)))
 
 
 @dataclass(frozen=True)

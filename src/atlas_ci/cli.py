@@ -189,13 +189,14 @@ def precommit(  # noqa: PLR0917 - Typer maps each parameter to an option
     only: OnlyOpt = None,
     skip: SkipOpt = None,
     report_dir: ReportDirOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """pre-commit's entry point: a gate whose file-based checks see only FILES."""
     from atlas_ci.changes import ChangeRequest
 
     scope = ChangeRequest(files=tuple(files or ()))
     raise typer.Exit(
-        _run(target, config, only, skip, report_dir, True, go_no_go=False, changes=scope)
+        _run(target, config, only, skip, report_dir, quiet, go_no_go=False, changes=scope)
     )
 
 

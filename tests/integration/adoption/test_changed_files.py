@@ -54,7 +54,7 @@ def test_change_set_follows_renames_and_drops_deletions(repo: Path) -> None:
     found = changes.collect(repo, None, lines=True)
     assert found.files == ("notes.txt", "src/edited.py", "src/new.py", "src/renamed.py")
     base = git(repo, "merge-base", "HEAD", "main").strip()
-    assert found.description == f"the merge-base with main ({base[:12]})"
+    assert found.description == f"changed against the merge-base with main ({base[:12]})"
     assert found.lines is not None
     assert found.lines["src/edited.py"] == (changes.LineRange(1, 3),)  # import + 2 blank
     # A pure rename changes no line; an untracked file is changed as a whole.
@@ -78,7 +78,7 @@ def test_explicit_ref_and_bad_ref(repo: Path) -> None:
 def test_default_base_prefers_origin_main(repo: Path) -> None:
     git(repo, "update-ref", "refs/remotes/origin/main", "HEAD")
     found = changes.collect(repo, None, lines=False)
-    assert found.description.startswith("the merge-base with origin/main")
+    assert found.description.startswith("changed against the merge-base with origin/main")
     assert found.files == ("notes.txt", "src/new.py")
 
 
@@ -97,7 +97,7 @@ def test_gate_quality_changed_lints_only_changed_files(repo: Path) -> None:
     found = checks(report(repo))
     lint = found["quality.lint"]
     assert {f["location"]["path"] for f in lint["findings"]} == {"src/edited.py"}
-    assert "3 file(s) changed against the merge-base with main" in lint["reason"]
+    assert "only 3 file(s), changed against the merge-base with main" in lint["reason"]
     assert found["quality.complexity"]["status"] == "passed"
     assert found["quality.format"]["status"] == "passed"
 
@@ -110,7 +110,8 @@ def test_nothing_changed_skips_file_checks_with_the_reason(repo: Path) -> None:
     for check_id in ("quality.lint", "quality.format", "quality.complexity"):
         res = checks(report(repo))[check_id]
         assert res["status"] == "skipped", res
-        assert "no changed Python files to check against the merge-base with HEAD" in res["reason"]
+        expected = "no Python files to check among the files changed against the merge-base"
+        assert expected in res["reason"]
 
 
 def test_changed_lines_filters_whole_program_findings(repo: Path) -> None:
@@ -129,4 +130,4 @@ def test_changed_lines_filters_whole_program_findings(repo: Path) -> None:
     assert [(f["location"]["path"], f["location"]["start_line"]) for f in types["findings"]] == [
         ("src/edited.py", 5)
     ]
-    assert "1 finding(s) off the lines changed" in types["reason"]
+    assert "1 finding(s) off the changed lines not shown" in types["reason"]

@@ -76,7 +76,7 @@ def test_restrict_narrows_file_checks_and_skips_when_nothing_is_left(tmp_path: P
     assert out["quality.types"].project is None  # whole program
     none = change_scope.restrict(planned, project, ChangeSet("base X", ("README.md",)))
     lint = next(p for p in none if p.id == "quality.lint")
-    assert lint.skip_reason == "no changed Python files to check against base X"
+    assert lint.skip_reason == "no Python files to check among the files base X"
 
 
 def _result(*lines: int, metrics: tuple[Metric, ...] = ()) -> CheckResult:
