@@ -11,7 +11,7 @@ from typing import Any, Generic, Protocol, runtime_checkable
 
 from typing_extensions import TypeVar
 
-from atlas_ci import model, process
+from atlas_ci import model
 from atlas_ci.checks import toolkit
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Location, Metric, Severity, Status
@@ -56,12 +56,6 @@ class CheckContext(Generic[S_co, G_co]):
     def command(self, default: Sequence[str]) -> list[str]:
         """The configured `command` prefix, or the check's default invocation."""
         return list(self.settings.command or default)
-
-    def run(
-        self, argv: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None
-    ) -> process.ProcessResult:
-        """Deprecated: use toolkit.run_tool, which turns every bad run into one CheckError."""
-        return process.run(argv, cwd=cwd or self.root, timeout=self.settings.timeout, env=env)
 
 
 AnyContext = CheckContext[Any, Any]

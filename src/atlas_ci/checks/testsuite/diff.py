@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 from atlas_ci.checks.base import CheckContext
-from atlas_ci.errors import CheckError, ToolNotFoundError
+from atlas_ci.checks.toolkit import Tool, run_tool
+from atlas_ci.errors import CheckError
 from atlas_ci.process import ProcessResult
 
 _HUNK = re.compile(r"^@@ -\d+(?:,(?P<old>\d+))? \+(?P<start>\d+)(?:,(?P<new>\d+))? @@")
@@ -23,6 +24,10 @@ _DIFF = [
     "--src-prefix=a/",
     "--dst-prefix=b/",
 ]
+
+
+# git, for the lines a change added (the new-code coverage of --base).
+GIT = Tool("git", ("git",))
 
 
 def new_lines(ctx: CheckContext, ref: str) -> dict[str, set[int]]:
@@ -60,14 +65,9 @@ def _count(raw: str | None) -> int:
 
 def _git(ctx: CheckContext, argv: list[str], what: str) -> ProcessResult:
     try:
-        res = ctx.run(argv)
-    except ToolNotFoundError as exc:
-        raise CheckError(f"min_new needs git: {exc}") from exc
-    if res.timed_out:
-        raise CheckError(f"{what} timed out")
-    if res.returncode != 0:
-        raise CheckError(f"{what} failed (exit {res.returncode}): {res.output_tail}")
-    return res
+        return run_tool(GIT, argv[1:], cwd=ctx.root, timeout=ctx.settings.timeout)
+    except CheckError as exc:  # not installed, timed out, exited badly: the kit's words
+        raise CheckError(f"{what} failed: {exc}") from exc
 
 
 def _line_count(path: Path) -> int:
