@@ -100,3 +100,21 @@ def test_the_command_prints_radon_mi_json_and_finds_files_like_radon(tmp_path: P
         check=True,
     )
     assert sorted(json.loads(radon.stdout)) == sorted(out)
+
+
+def test_the_process_pool_gives_the_same_report_in_the_same_order(tmp_path) -> None:
+    from atlas_ci.checks.quality import fast_mi
+
+    names = []
+    for i in range(fast_mi.PARALLEL_MIN + 3):
+        path = tmp_path / f"m{i:02d}.py"
+        body = "".join(f"def f{j}(x):\n    return x if x > {j} else -x\n\n" for j in range(i))
+        path.write_text(body or "X = 1\n")
+        names.append(str(path))
+    (tmp_path / "broken.py").write_text("def (:\n")
+    names.insert(3, str(tmp_path / "broken.py"))
+    alone = fast_mi.report(names, workers=1)
+    pooled = fast_mi.report(names, workers=2)
+    assert list(pooled) == names
+    assert pooled == alone
+    assert "error" in pooled[str(tmp_path / "broken.py")]
