@@ -30,6 +30,7 @@ _KEYWORDED = frozenset(
 _PER_LINE = frozenset({"KeywordDetector"})
 # Every keyword those patterns require contains one of these (`api_key`, `passwd`, `pw`...).
 _KEYWORD = re.compile(r"(?i:key|pw|pass|token|secret|contrase|access)")
+# pragma: allowlist nextline secret
 # A group this long is the credential itself (a password in `://user:password@`); shorter groups
 # are prefixes (GitHub's `ghp`) and the whole match is the credential.
 _VALUE_GROUP = 6

@@ -44,8 +44,20 @@ TAG_LENGTH = 12
 # known values only, so that a detector cannot mangle an identifier it finds random-looking.
 _FREE_TEXT = frozenset({"reason", "message", "help_text"})
 # Identity and bookkeeping fields atlas-ci computes itself: never rewritten.
+# Check and gate names are atlas-ci's own too: a false positive whose value is an ordinary word
+# ("security") must not turn `security.bandit` into `[redacted].bandit` and lose the check.
 _OWN = frozenset(
-    {"fingerprint", "line_hash", "config_digest", "commit", "started_at", "schema_version"}
+    {
+        "fingerprint",
+        "line_hash",
+        "config_digest",
+        "commit",
+        "started_at",
+        "schema_version",
+        "check",
+        "gate",
+        "status",
+    }
 )
 _PEM = re.compile(
     r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"

@@ -21,14 +21,15 @@ pytestmark = pytest.mark.integration
 
 # Assembled from pieces: no literal here is token-shaped.
 AWS_ID = "AKIA" + "Q7ZX3V5N8B2M4K6J"
-AWS_SECRET = "wJalrXUtnF" + "EMI/K7MDENG/" + "bPxRfiCY9q3Z" + "x8Yw2K"
+AWS_SECRET = "wJalrXUtnF" + "EMI/K7MDENG/" + "bPxRfiCY9q3Z" + "x8Yw2K"  # pragma: allowlist secret
 GITHUB = "ghp_" + "4fT9qLm2Xv8Rk1Wz" + "Hc7Np3Bs6Yd0Ge5Ja2Uo"
 SLACK = (
     "https://hooks.slack.com/services/" + "T0A1B2C3D" + "/B4E5F6G7H/" + "x9Y8z7W6v5U4t3S2r1Q0p9O8"
 )
-URL_PASSWORD = "Zq8" + "pLm3" + "vRt9Wx2"
+URL_PASSWORD = "Zq8" + "pLm3" + "vRt9Wx2"  # pragma: allowlist secret
 DB_URL = "postgres://deploy:" + URL_PASSWORD + "@db.internal:5432/app"
 PEM_BODY = [
+    # pragma: allowlist nextline secret - built at run time, not a credential
     "MIIEpAIBAAKCAQEA" + "3Tz2mdBzPq8WnK4jLr7VxYc9Ga1Hs5Ue0Bo6Fi" + "2Nd8Rl4Jk7Mw3Xp",
     "Qy5Zt1Vb9Gc4Hn7Jm2" + "Kp6Lr0Sx3Wd8Fe5Ua1" + "Tb4Ys9Ni2Oh6Pg0Rc3",
 ]
@@ -37,7 +38,7 @@ PEM = "\n".join(
 )
 # Only assembled at run time inside the fixture: no scanner can find them in its files.
 RUNTIME_GITHUB = "ghp_" + "Rz5Kq1Wm8Tn3Qe6T" + "Yb7Xc2Vd6Fg9Hj4Lp0Sa"
-RUNTIME_URL_PASSWORD = "Ux4" + "Ne7" + "qWs2Kd9Z"
+RUNTIME_URL_PASSWORD = "Ux4" + "Ne7" + "qWs2Kd9Z"  # pragma: allowlist secret
 
 PLANTED = {
     "aws access key id": AWS_ID,

@@ -160,7 +160,7 @@ def test_config_show_redacts_credentials_in_urls(
 
     from atlas_ci.cli import app
 
-    password = "Zq8" + "pLm3" + "vRt9Wx2"
+    password = "Zq8" + "pLm3" + "vRt9Wx2"  # pragma: allowlist secret
     (tmp_path / "atlas-ci.toml").write_text(
         "[gates.security.dependencies]\n"
         'service = "osv"\n'

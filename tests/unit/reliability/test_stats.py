@@ -60,7 +60,7 @@ def test_history_keeps_aggregated_rows_and_reads_na_as_none() -> None:
 def test_service_logs_are_bounded_and_redacted(tmp_path: Path) -> None:
     from atlas_ci.checks.reliability.service import bound_log
 
-    token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"  # pragma: allowlist secret
     log = tmp_path / "service.log"
     log.write_text("start\n" + "x" * 5000 + f"\ntoken={token}\nend\n")
     bound_log(log, 2048)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.unit
 
 GITHUB = "ghp_" + "4fT9qLm2Xv8Rk1Wz" + "Hc7Np3Bs6Yd0Ge5Ja2Uo"
 KEYWORD_VALUE = "Zq8" + "pLm3" + "vRt9Wx2"
-BODY = "MIIEpAIBAAKCAQEA" + "3Tz2mdBzPq8WnK4jLr7VxYc9Ga1Hs5Ue0Bo6Fi"
+BODY = "MIIEpAIBAAKCAQEA" + "3Tz2mdBzPq8WnK4jLr7VxYc9Ga1Hs5Ue0Bo6Fi"  # pragma: allowlist secret
 
 
 def sha1(text: str) -> str:
@@ -31,7 +31,7 @@ def test_values_come_from_the_flagged_lines(tmp_path: Path) -> None:
         # detect-secrets hashes only the `ghp` prefix of a GitHub token: the line still gives it.
         Hit("conf.py", 1, "GitHub Token", sha1("ghp")),
         Hit("conf.py", 2, "Secret Keyword", sha1(KEYWORD_VALUE)),
-        Hit("id_rsa", 1, "Private Key", sha1("BEGIN RSA PRIVATE KEY")),
+        Hit("id_rsa", 1, "Private Key", sha1("BEGIN RSA PRIVATE KEY")),  # pragma: allowlist secret
         Hit("gone.py", 3, "Secret Keyword", sha1("x")),
     ]
     values = found_values(tmp_path, hits)
