@@ -109,9 +109,13 @@ def _filtered(res: CheckResult, changes: ChangeSet) -> CheckResult:
         return res
     note = f"{dropped} finding(s) off the changed lines not shown (files {changes.description})"
     update: dict[str, object] = {"findings": kept, "reason": f"{res.reason}; {note}"}
-    # It failed on findings, and none of its blocking ones touch a changed line: it passes.
-    was_blocking = any(f.blocking for f in res.findings)
-    cleared = was_blocking and not any(f.blocking for f in kept)
-    if res.status is Status.FAILED and cleared and not _breached(res):
+    if _cleared(res, kept):
         update["status"] = Status.PASSED
     return res.model_copy(update=update)
+
+
+def _cleared(res: CheckResult, kept: tuple[Finding, ...]) -> bool:
+    """It failed on findings, and none of its blocking ones touch a changed line: it passes."""
+    was_blocking = any(f.blocking for f in res.findings)
+    cleared = was_blocking and not any(f.blocking for f in kept)
+    return res.status is Status.FAILED and cleared and not _breached(res)

@@ -91,14 +91,21 @@ def prepare(req: GateRequest) -> Prepared:
     reportdir.check_targets(report_dir, [reporting.FILES[f] for f in cfg.reports.formats])
     project = config_mod.project_info(cfg, req.root, report_dir, req.base)
     jobs = req.jobs or os.cpu_count() or 1
-    cache = ResultCache(req.root) if req.use_cache else None
-    accepted = ratchet.load(req.root / cfg.baseline.path) if req.apply_baseline else None
     changed = req.changes.resolve(req.root) if req.changes else None
     if changed is not None:
         planned = change_scope.restrict(planned, project, changed)
     return Prepared(
-        cfg, planned, project, jobs, cfg.reports.formats, req.go_no_go, cache, accepted, changed
+        cfg, planned, project, jobs, cfg.reports.formats, req.go_no_go, *_memory(req, cfg), changed
     )
+
+
+def _memory(
+    req: GateRequest, cfg: LoadedConfig
+) -> tuple[ResultCache | None, ratchet.Baseline | None]:
+    """What earlier runs left: the result cache and the committed baseline (each optional)."""
+    cache = ResultCache(req.root) if req.use_cache else None
+    accepted = ratchet.load(req.root / cfg.baseline.path) if req.apply_baseline else None
+    return cache, accepted
 
 
 def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
