@@ -14,8 +14,8 @@ from atlas_ci.settings import CheckSettings, GateSettings
 UNFORMATTED = "unformatted"  # ruff's code for "File would be reformatted"
 
 
-class FormatSettings(CheckSettings):
-    pass
+# No keys beyond every check's own (enabled, timeout, command).
+FormatSettings = CheckSettings
 
 
 class Format:

@@ -15,8 +15,8 @@ SYNTAX_ERROR = "invalid-syntax"
 NO_FILES = "No Python files found"
 
 
-class LintSettings(CheckSettings):
-    pass
+# No keys beyond every check's own (enabled, timeout, command).
+LintSettings = CheckSettings
 
 
 class Lint:
