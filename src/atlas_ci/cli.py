@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import contextlib
-import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 if TYPE_CHECKING:
     from atlas_ci.changes import ChangeRequest
-    from atlas_ci.config import LoadedConfig
     from atlas_ci.pipeline import GateRequest
 
 import typer
 
 from atlas_ci import __version__
 from atlas_ci.cli_changed import ChangedCommand
+from atlas_ci.cli_common import (
+    ConfigOpt,
+    OnlyOpt,
+    QuietOpt,
+    ReportDirOpt,
+    SkipOpt,
+    _root,
+    errors_to_exit,
+)
+from atlas_ci.cli_inspect import config_app, inspect_app
+from atlas_ci.cli_reports import history_app, report_app, reports_app
 
 app = typer.Typer(
     help="One quality gate for Python repositories: security, tests, quality, perf, reliability, "
@@ -27,25 +35,10 @@ app = typer.Typer(
     # Help text names config tables (`[tool.atlas-ci]`): never read as Rich markup.
     rich_markup_mode=None,
 )
-config_app = typer.Typer(
-    help="Validate, show or describe the configuration.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
 baseline_app = typer.Typer(
     help="Record stored baselines.", no_args_is_help=True, rich_markup_mode=None
 )
-report_app = typer.Typer(
-    help="Work with written reports.", no_args_is_help=True, rich_markup_mode=None
-)
-history_app = typer.Typer(
-    help="Run history: success rates, flaky checks, durations and metric trends.",
-    invoke_without_command=True,
-    rich_markup_mode=None,
-)
-reports_app = typer.Typer(
-    help="Manage the report directory.", no_args_is_help=True, rich_markup_mode=None
-)
+app.registered_commands += inspect_app.registered_commands
 app.add_typer(config_app, name="config")
 app.add_typer(baseline_app, name="baseline")
 app.add_typer(history_app, name="history")
@@ -53,47 +46,6 @@ app.add_typer(report_app, name="report")
 app.add_typer(reports_app, name="reports")
 
 GATES = ("security", "tests", "quality", "perf", "reliability", "deploy", "all")
-# Options shared by every command that runs checks (gate, deploy-check): one definition each.
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--config",
-        "-c",
-        help="Config file (default: atlas-ci.toml, else [tool.atlas-ci] in pyproject.toml, "
-        "in the project root: the nearest ancestor holding one, else the git top level).",
-    ),
-]
-OnlyOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--only", help="Run only this check (gate.check, a bare name or a gate); repeatable."
-    ),
-]
-SkipOpt = Annotated[
-    list[str] | None,
-    typer.Option("--skip", help="Skip this check (gate.check, a bare name or a gate); repeatable."),
-]
-ReportDirOpt = Annotated[
-    Path | None,
-    typer.Option("--report-dir", help="Where reports go (default: [reports] dir, else reports/)."),
-]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or table.")]
-
-
-@contextlib.contextmanager
-def errors_to_exit() -> Iterator[None]:
-    """Our own errors become one message and the documented exit code; never a traceback."""
-    from atlas_ci import console
-    from atlas_ci.errors import AtlasCIError, ConfigError
-
-    try:
-        yield
-    except ConfigError as exc:
-        console.error(str(exc))
-        raise typer.Exit(2) from None
-    except AtlasCIError as exc:
-        console.error(str(exc))
-        raise typer.Exit(3) from None
 
 
 def _version(value: bool) -> None:
@@ -299,21 +251,6 @@ def _execute(request: GateRequest, quiet: bool) -> int:
     return outcome.exit_code
 
 
-def _root(cwd: Path) -> Path:
-    from atlas_ci import config as config_mod
-
-    return config_mod.find_root(cwd)
-
-
-def _load(config: Path | None) -> tuple[LoadedConfig, Path]:
-    """The config of the project the working directory belongs to, and that project's root."""
-    from atlas_ci import config as config_mod
-
-    cwd = Path.cwd()
-    root = _root(cwd)
-    return config_mod.load(root, cwd / config if config else None), root
-
-
 @app.command()
 def smoke(  # noqa: PLR0917 - Typer maps each parameter to an option
     url: Annotated[str, typer.Option("--url", help="The running service, e.g. http://host:8080.")],
@@ -358,65 +295,6 @@ def smoke(  # noqa: PLR0917 - Typer maps each parameter to an option
     raise typer.Exit(code)
 
 
-@app.command("list")
-def list_checks(config: ConfigOpt = None) -> None:
-    """Every gate and check: enabled, disabled, not implemented or unavailable; tool and version."""
-    from atlas_ci import console, inventory
-
-    with errors_to_exit():
-        cfg, root = _load(config)
-        rows = inventory.rows(cfg, root)
-    console.print_inventory(
-        console.make_console(),
-        [(r.check, r.state, r.tool or "-", r.version_shown) for r in rows],
-    )
-
-
-@app.command()
-def doctor(config: ConfigOpt = None) -> None:
-    """Is the config valid, and is each enabled check implemented and its tool installed?"""
-    from atlas_ci import console, inventory
-
-    with errors_to_exit():
-        cfg, root = _load(config)
-        rows = inventory.rows(cfg, root, enabled_only=True)
-    out = console.make_console()
-    console.print_text(out, f"config: {cfg.source or 'none found, using defaults'} (valid)")
-    for r in rows:
-        console.print_text(out, f"{r.check:<28} {r.tool or '-':<16} {r.doctor_state}")
-    problems = inventory.problems(rows)
-    for line in problems:
-        console.print_text(out, f"problem: {line}")
-    raise typer.Exit(3 if problems else 0)
-
-
-@config_app.command("validate")
-def config_validate(config: ConfigOpt = None) -> None:
-    """Exit 0 when the config is valid, 2 with a message naming file, key and line when not."""
-    with errors_to_exit():
-        cfg, _ = _load(config)
-    typer.echo(f"{cfg.source or 'no config file (defaults)'}: valid")
-
-
-@config_app.command("show")
-def config_show(config: ConfigOpt = None) -> None:
-    """The effective config, defaults filled in, as JSON (credentials in it redacted)."""
-    from atlas_ci import redact
-
-    with errors_to_exit():
-        cfg, _ = _load(config)
-    # A webhook URL or token in the config must not reach a CI log through `config show`.
-    typer.echo(redact.text(json.dumps(cfg.model.model_dump(mode="json"), indent=2)))
-
-
-@config_app.command("schema")
-def config_schema() -> None:
-    """The JSON Schema of the config file."""
-    from atlas_ci import config as config_mod
-
-    typer.echo(json.dumps(config_mod.json_schema(), indent=2))
-
-
 @baseline_app.command("update")
 def baseline_update(
     target: Annotated[
@@ -439,102 +317,6 @@ def baseline_update(
         written = baseline.update(target, _root(cwd), cwd / config if config else None, prune=prune)
     for path in written:
         typer.echo(f"wrote {path}")
-
-
-@report_app.command("merge")
-def report_merge(
-    dirs: Annotated[list[Path], typer.Argument(help="Directories holding per-job atlas-ci.json.")],
-    report_dir: Annotated[
-        Path, typer.Option("--report-dir", help="Where the merged reports go.")
-    ] = Path("reports"),
-) -> None:
-    """Merge per-job reports (matrix cells) into one report, one SARIF, one summary."""
-    from atlas_ci import merge, reporting
-
-    with errors_to_exit():
-        merged, written = merge.run(dirs, report_dir, _root(Path.cwd()))
-    for path in written:
-        typer.echo(f"wrote {path}")
-    raise typer.Exit(reporting.exit_code(merged))
-
-
-# ReportDirOpt (above) is shared with the commands that run checks.
-
-
-def _report_dir(root: Path, cfg_dir: str, given: Path | None) -> Path:
-    """--report-dir is relative to the working directory, [reports] dir to the project root."""
-    return Path.cwd() / given if given else root / cfg_dir
-
-
-@history_app.callback()
-def history_show(
-    ctx: typer.Context,
-    last: Annotated[int | None, typer.Option("--last", min=1, help="Only the last N runs.")] = None,
-    days: Annotated[
-        float | None, typer.Option("--days", min=0, help="Only runs of the last D days.")
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text, json or markdown.")] = "text",
-    config: ConfigOpt = None,
-) -> None:
-    """Per gate and check over the last runs: success rate, flakiness, durations, metric trends."""
-    from atlas_ci import ops_commands
-
-    if ctx.invoked_subcommand is not None:
-        return
-    with errors_to_exit():
-        cfg, root = _load(config)
-        text = ops_commands.show(cfg, root, last=last, days=days, fmt=fmt)
-    typer.echo(text, nl=False)
-
-
-@history_app.command("import")
-def history_import(
-    source: Annotated[Path, typer.Argument(help="A file of `gh run list --json ...` output.")],
-    config: ConfigOpt = None,
-) -> None:
-    """Add workflow-level runs (success and duration) from `gh run list --json` output."""
-    from atlas_ci import ops_commands
-
-    with errors_to_exit():
-        cfg, root = _load(config)
-        added = ops_commands.import_runs(cfg, root, Path.cwd() / source)
-    typer.echo(f"imported {added} workflow run(s)")
-
-
-@report_app.command("html")
-def report_html(config: ConfigOpt = None, report_dir: ReportDirOpt = None) -> None:
-    """One self-contained HTML page from the latest report and the history."""
-    from atlas_ci import ops_commands, redact
-
-    with errors_to_exit():
-        cfg, root = _load(config)
-        target = ops_commands.html(
-            cfg, root, _report_dir(root, cfg.reports.dir, report_dir), redact.text
-        )
-    typer.echo(f"wrote {target}")
-
-
-@reports_app.command("prune")
-def reports_prune(
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="List, delete nothing.")] = False,
-    config: ConfigOpt = None,
-    report_dir: ReportDirOpt = None,
-) -> None:
-    """Delete report artifacts older than their kind's retention, and old history lines."""
-    from atlas_ci import ops_commands
-
-    with errors_to_exit():
-        cfg, root = _load(config)
-        out = ops_commands.prune_reports(
-            cfg, root, _report_dir(root, cfg.reports.dir, report_dir), dry_run=dry_run
-        )
-    verb = "would remove" if dry_run else "removed"
-    for rel in out.plan.remove:
-        typer.echo(f"{verb} {rel}")
-    typer.echo(
-        f"{verb} {len(out.plan.remove)} file(s), kept {out.plan.keep}; "
-        f"history: {verb} {out.plan.history_dropped} line(s)"
-    )
 
 
 @app.command("init")
