@@ -72,8 +72,12 @@ def work(n: int) -> int:
     return total
 '''
 COUNTED_BENCHMARKS = {
-    "test_counted.py": "from fx import N_MORE2, N_MORE5, N_SAME, work\n\n\n"
-    "def test_same(benchmark):\n    benchmark(work, N_SAME)\n\n\n"
+    # test_same also asserts that the allocator settings reached the measured process (one
+    # allocator mode for every process, see perf.callgrind): without them the check is an error.
+    "test_counted.py": "import os\n\nfrom fx import N_MORE2, N_MORE5, N_SAME, work\n\n\n"
+    "def test_same(benchmark):\n"
+    "    assert 'glibc.malloc.mxfast=0' in os.environ['GLIBC_TUNABLES']\n"
+    "    benchmark(work, N_SAME)\n\n\n"
     "def test_more5(benchmark):\n    benchmark(work, N_MORE5)\n\n\n"
     "def test_more2(benchmark):\n    benchmark(work, N_MORE2)\n",
 }

@@ -65,7 +65,7 @@ def test_each_benchmark_gets_the_verdict_its_instruction_count_gives(
     assert finding.rule_id == "perf-regression"
     assert finding.message.startswith(f"{BENCH}::test_more5 regressed")
     assert finding.location is not None
-    assert (finding.location.path, finding.location.start_line) == (BENCH, 8)
+    assert (finding.location.path, finding.location.start_line) == (BENCH, 11)
     assert re.search(
         r"ratio 1\.0[45]\d{3}: base [\d,]+, head [\d,]+ instructions per call", finding.message
     )

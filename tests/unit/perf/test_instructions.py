@@ -60,6 +60,13 @@ def test_a_count_taken_without_the_warm_up_is_an_error() -> None:
         callgrind.match([callgrind.Dump("b.py::t", 5)] * 2, ["b.py::t"])
 
 
+def test_one_allocator_mode_is_set_for_glibc_and_a_projects_own_tunables_are_kept() -> None:
+    assert callgrind.tunables("") == callgrind.ALLOCATOR
+    assert "glibc.malloc.mxfast=0" in callgrind.ALLOCATOR.split(":")
+    mine = "glibc.malloc.arena_max=2"
+    assert callgrind.tunables(mine) == f"{mine}:{callgrind.ALLOCATOR}"
+
+
 def test_valgrind_runs_callgrind_with_instrumentation_off_until_a_benchmark(tmp_path: Path) -> None:
     argv = callgrind.valgrind_args(tmp_path)
     assert argv[:2] == ["--tool=callgrind", "--instr-atstart=no"]

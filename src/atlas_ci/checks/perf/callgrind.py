@@ -16,6 +16,14 @@ whether it is alone depends on everything allocated before. The system allocator
 caches cost the same every time: 71,804,891 instructions for the same call with environments of
 0 to 5 extra bytes (one run 291 fewer). Head and base differ in paths and environment, so only
 the latter makes their counts comparable. The figures are instructions with the system allocator.
+
+GLIBC_TUNABLES (ALLOCATOR): the system allocator is bimodal too, over a whole process. Atlas's
+near_search counted 28,349,660 or 29,189,473 instructions on identical code, process by process:
+the difference was all glibc's (malloc_consolidate 514,145 in one mode and absent in the other,
+_int_malloc 1.35M against 0.89M), because whether fastbins hold chunks to merge depends on
+everything the process freed before, timing-dependent reprs included. Without fastbins
+(mxfast=0) and with fixed mmap and trim thresholds (glibc otherwise moves them as it frees) eight
+processes agreed within 0.035% (28,655,858 to 28,666,029). Other libcs ignore the variable.
 """
 
 from __future__ import annotations
@@ -42,6 +50,13 @@ _TOTALS = re.compile(r"^totals:\s+(\d+)", re.MULTILINE)
 # Coverage started in the child (coverage's subprocess patch) would be counted too, and slows
 # valgrind tenfold: perf measures the code, not the tracer.
 NO_COVERAGE = {"COVERAGE_PROCESS_START": "", "COVERAGE_PROCESS_CONFIG": ""}
+ALLOCATOR = ":".join(
+    (
+        "glibc.malloc.mxfast=0",
+        "glibc.malloc.mmap_threshold=131072",
+        "glibc.malloc.trim_threshold=131072",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -110,6 +125,11 @@ def valgrind_args(out_dir: Path) -> list[str]:
     ]
 
 
+def tunables(existing: str) -> str:
+    """The project's own tunables kept; ours after them, so that ours win where both set one."""
+    return ":".join(t for t in (existing, ALLOCATOR) if t)
+
+
 @dataclass(frozen=True)
 class CountRun:
     counts: dict[str, int]
@@ -142,6 +162,7 @@ def run_counts(
         **env,
         **NO_COVERAGE,
         "PYTHONMALLOC": "malloc",
+        "GLIBC_TUNABLES": tunables(env.get("GLIBC_TUNABLES", "")),
         "CODSPEED_ENV": "atlas-ci",
         # pytest-codspeed writes its results and environment there, not into the project.
         "CODSPEED_PROFILE_FOLDER": str(workdir / f"codspeed-{tag}"),
