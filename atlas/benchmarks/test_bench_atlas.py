@@ -2,7 +2,7 @@
 
 Run: pytest atlas/benchmarks --benchmark-only. They work on Storage directly (no HTTP)
 with a temporary database, so they measure the SQL, the haversine filtering and the
-write path, not the network stack (the write benchmark runs on tmpfs where available:
+write path, not the network stack (both databases live on tmpfs where available:
 disk fsync latency is too noisy to judge code changes by). Each round is kept above
 1 ms so that timer resolution and scheduling noise stay small next to what is measured.
 """
@@ -25,9 +25,22 @@ PLACES = 2000
 CENTRE = (51.5074, -0.1278)
 
 
+def _scratch() -> tempfile.TemporaryDirectory[str]:
+    """A private directory on tmpfs where there is one: disk fsync latency is too noisy to judge
+    code changes by (CV over 30% measured on this machine), and filling the search database with
+    2000 durable writes on disk is most of this module's setup time."""
+    shm = Path("/dev/shm")  # noqa: S108 - only a parent for mkdtemp, which is private (0700)
+    return tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None)
+
+
 @pytest.fixture(scope="module")
-def populated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Storage]:
-    storage = Storage.open(tmp_path_factory.mktemp("bench") / "atlas.db")
+def populated() -> Iterator[Storage]:
+    with _scratch() as tmp:
+        yield from _populate(Path(tmp) / "atlas.db")
+
+
+def _populate(path: Path) -> Iterator[Storage]:
+    storage = Storage.open(path)
     rng = random.Random(42)
     tags = ["cafe", "museum", "park", "station"]
     for i in range(PLACES):
@@ -60,11 +73,9 @@ def test_bench_near_search_wide(benchmark: Any, populated: Storage) -> None:
 
 @pytest.fixture
 def write_dir() -> Iterator[Path]:
-    """A directory on tmpfs where there is one: the benchmark then measures Atlas's write path
-    (validation, SQL, WAL append) rather than the disk's fsync latency, which varies far more
-    from round to round than any code change would (CV over 30% measured on this machine)."""
-    shm = Path("/dev/shm")  # noqa: S108 - only a parent for mkdtemp, which is private (0700)
-    with tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None) as tmp:
+    """The benchmark then measures Atlas's write path (validation, SQL, WAL append) rather than
+    the disk's fsync latency."""
+    with _scratch() as tmp:
         yield Path(tmp)
 
 
