@@ -83,8 +83,11 @@ class Outcome:
 
 def prepare(req: GateRequest) -> Prepared:
     """Everything that can fail with a usage or config error (exit 2) happens here, first."""
-    cfg = config_mod.with_overrides(config_mod.load(req.root, req.config_path), req.overrides)
-    planned = plan.select(plan.all_checks(cfg, plan.gate_names(req.target)), req.only, req.skip)
+    names = plan.gate_names(req.target)
+    # Only the gates this run uses (and those the file configures) are imported and validated.
+    loaded = config_mod.load(req.root, req.config_path, frozenset(names))
+    cfg = config_mod.with_overrides(loaded, req.overrides)
+    planned = plan.select(plan.all_checks(cfg, names), req.only, req.skip)
     if req.jobs is not None and req.jobs < 1:
         raise ConfigError("--jobs must be at least 1")
     report_dir = reportdir.validate(req.root / (req.report_dir or Path(cfg.reports.dir)))

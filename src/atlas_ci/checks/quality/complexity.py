@@ -19,10 +19,10 @@ from atlas_ci.model import CheckResult, Finding, Metric, Severity, fingerprint
 from atlas_ci.settings import CheckSettings, GateSettings
 
 RADON = Tool("radon", ("radon",), distribution="radon")
-# radon's own `mi` is quadratic in a statement's length (see fast_mi); the port reads the same
-# radon library, so its version is radon's.
+# radon's own `mi` is quadratic in a statement's length (see fast_mi); radon_pass computes both
+# radon's numbers from radon's library in one parse per file, so its version is radon's.
 FAST_MI = Tool(
-    "radon", (sys.executable, "-m", "atlas_ci.checks.quality.fast_mi"), distribution="radon"
+    "radon", (sys.executable, "-m", "atlas_ci.checks.quality.radon_pass"), distribution="radon"
 )
 CC_RULE = "cyclomatic-complexity"
 MI_RULE = "maintainability-index"
@@ -49,12 +49,7 @@ class Complexity:
     def run(self, ctx: CheckContext[ComplexitySettings, GateSettings]) -> CheckResult:
         settings = ctx.settings
         radon = RADON.using(settings.command)
-        # Every rank is asked for explicitly: a display filter in the project's radon config
-        # (cc_min, mi_min) must not hide blocks from the policy below.
-        cc, mi = both(
-            lambda: run_radon(ctx, radon, ["cc", "-j", "-n", "A", "-x", "F", "--show-closures"]),
-            lambda: run_mi(ctx, radon),
-        )
+        cc, mi = run_cc_mi(ctx, radon)
         patterns = ctx.project.exclude
         blocks = [b for b in parse_cc(cc, ctx.root) if not excluded(b.path, patterns)]
         modules = [m for m in parse_mi(mi, ctx.root) if not excluded(m.path, patterns)]
@@ -84,12 +79,21 @@ def both(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]
         return a.result(), b.result()
 
 
-def run_mi(ctx: CheckContext, radon: Tool) -> Any:
-    """The maintainability index: atlas-ci's linear-time port (checks/quality/fast_mi.py, equal
-    to radon's numbers) unless `command` pins a radon of the project's choosing."""
-    if ctx.settings.command:
-        return run_radon(ctx, radon, ["mi", "-j", "-n", "A", "-x", "C"])
-    return run_radon(ctx, FAST_MI, [])
+def run_cc_mi(ctx: CheckContext, radon: Tool) -> tuple[Any, Any]:
+    """radon cc's and radon mi's JSON: from one pass over the files with radon's library
+    (checks/quality/radon_pass.py, radon's numbers) unless `command` pins a radon of the
+    project's choosing, whose two commands then run at once."""
+    if not ctx.settings.command:
+        both_json = run_radon(ctx, FAST_MI, [])
+        if not isinstance(both_json, dict) or set(both_json) != {"cc", "mi"}:
+            raise CheckError("radon printed JSON of an unexpected shape: top level")
+        return both_json["cc"], both_json["mi"]
+    # Every rank is asked for explicitly: a display filter in the project's radon config
+    # (cc_min, mi_min) must not hide blocks from the policy below.
+    return both(
+        lambda: run_radon(ctx, radon, ["cc", "-j", "-n", "A", "-x", "F", "--show-closures"]),
+        lambda: run_radon(ctx, radon, ["mi", "-j", "-n", "A", "-x", "C"]),
+    )
 
 
 def run_radon(ctx: CheckContext, radon: Tool, command: list[str]) -> Any:
@@ -107,7 +111,7 @@ def run_radon(ctx: CheckContext, radon: Tool, command: list[str]) -> Any:
         paths = [str(ctx.root.resolve() / p) for p in ctx.project.paths]
         args = [*command, *radon_filters(ctx.project.exclude, root), *paths]
         res = run_tool(radon, args, cwd=neutral, timeout=ctx.settings.timeout)
-    return load_json(res.stdout, object, tool=f"radon {command[0] if command else 'mi'}")
+    return load_json(res.stdout, object, tool=f"radon {command[0]}" if command else "radon")
 
 
 def radon_filters(patterns: Sequence[str], root: str | None = None) -> list[str]:

@@ -159,15 +159,21 @@ def analyze(source: str) -> Raw:
 
 def mi(source: str, multi: bool = True) -> float:
     """`radon.metrics.mi_visit(source, multi)`, with the raw counts from `analyze` above."""
-    from radon.metrics import h_visit_ast, mi_compute
     from radon.visitors import ComplexityVisitor
 
     tree = ast.parse(source)
+    return mi_of(tree, source, ComplexityVisitor.from_ast(tree).total_complexity, multi)
+
+
+def mi_of(tree: ast.AST, source: str, complexity: int, multi: bool = True) -> float:
+    """The index from a parsed tree and its `ComplexityVisitor` total (shared with `radon cc`'s
+    blocks in radon_pass, so each file is parsed and visited once)."""
+    from radon.metrics import h_visit_ast, mi_compute
+
     raw = analyze(source)
     comment_lines = raw.comments + (raw.multi if multi else 0)
     comments = comment_lines / float(raw.sloc) * 100 if raw.sloc != 0 else 0
     volume = h_visit_ast(tree).total.volume
-    complexity = ComplexityVisitor.from_ast(tree).total_complexity
     return float(mi_compute(volume, complexity, raw.lloc, comments))
 
 
@@ -238,7 +244,8 @@ def _split(value: str) -> list[str]:
     return [p for p in value.split(",") if p]
 
 
-def main(argv: Sequence[str]) -> int:
+def options(argv: Sequence[str]) -> tuple[list[str], list[str], list[str], bool]:
+    """(paths, exclude globs, ignored directories, multi) from radon's own options."""
     args = list(argv)
     multi = "--no-multi" not in args
     args = [a for a in args if a != "--no-multi"]
@@ -251,6 +258,11 @@ def main(argv: Sequence[str]) -> int:
             (exclude if arg == "-e" else ignore).extend(_split(args.pop(0)))
         else:
             paths.append(arg)
+    return paths, exclude, ignore, multi
+
+
+def main(argv: Sequence[str]) -> int:
+    paths, exclude, ignore, multi = options(argv)
     json.dump(report(discover(paths, exclude, ignore), multi), sys.stdout)
     return 0
 
