@@ -37,6 +37,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from atlas_ci.checks.quality import fast_raw
+
 OPEN, CLOSE = "([{", ")]}"
 IGNORED = (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE)
 ENDS = (tokenize.ENDMARKER, tokenize.NL, tokenize.NEWLINE)
@@ -132,19 +134,30 @@ def _kind(tokens: Sequence[tokenize.TokenInfo]) -> str:
     return "code"
 
 
-def analyze(source: str) -> Raw:
-    """What `radon.raw.analyze(source)` returns, in one tokenize pass."""
-    counts = dict.fromkeys(("lloc", "comments", "single", "multi", "blank", "sloc"), 0)
-    for tokens, parsed in _statements([line.strip() for line in source.splitlines()]):
-        counts["comments"] += sum(1 for t in tokens if t.type == tokenize.COMMENT)
-        kind = _kind(tokens)
-        full, empty = _lines(parsed)
-        if kind == "single":
-            counts["single"] += 1
-        else:
-            counts["multi" if kind == "multi" else "sloc"] += full
-            counts["blank"] += empty
-        counts["lloc"] += _logical(tokens)
+# fast_raw's statement kinds as radon's counting rules read them.
+_KINDS = {"comment": "single", "string": "single", "docstring": "multi", "code": "code"}
+_FIELDS = ("lloc", "comments", "single", "multi", "blank", "sloc")
+
+
+def _count(counts: dict[str, int], comments: int, kind: str, parsed: Sequence[str]) -> None:
+    """radon's per-statement rules: comments, single/multi-line strings, source and blanks."""
+    counts["comments"] += comments
+    full, empty = _lines(parsed)
+    if kind == "single":
+        counts["single"] += 1
+    else:
+        counts["multi" if kind == "multi" else "sloc"] += full
+        counts["blank"] += empty
+
+
+def _count_tokens(
+    counts: dict[str, int], tokens: Sequence[tokenize.TokenInfo], parsed: Sequence[str]
+) -> None:
+    _count(counts, sum(1 for t in tokens if t.type == tokenize.COMMENT), _kind(tokens), parsed)
+    counts["lloc"] += _logical(tokens)
+
+
+def _raw(counts: dict[str, int]) -> Raw:
     loc = counts["sloc"] + counts["blank"] + counts["multi"] + counts["single"]
     return Raw(
         loc,
@@ -155,6 +168,33 @@ def analyze(source: str) -> Raw:
         counts["blank"],
         counts["single"],
     )
+
+
+def analyze_tokens(source: str) -> Raw:
+    """What `radon.raw.analyze(source)` returns, in one tokenize pass (the reference path)."""
+    counts = dict.fromkeys(_FIELDS, 0)
+    for tokens, parsed in _statements([line.strip() for line in source.splitlines()]):
+        _count_tokens(counts, tokens, parsed)
+    return _raw(counts)
+
+
+def analyze(source: str) -> Raw:
+    """What `radon.raw.analyze(source)` returns: fast_raw's scan, tokenize where it is unsure."""
+    lines = [line.strip() for line in source.splitlines()]
+    try:
+        found = fast_raw.statements(lines)
+    except fast_raw.Unsure:
+        return analyze_tokens(source)
+    counts = dict.fromkeys(_FIELDS, 0)
+    for statement in found:
+        parsed = lines[statement.start - 1 : statement.end]
+        if isinstance(statement, fast_raw.Tokenize):
+            for tokens, part in _statements(parsed):
+                _count_tokens(counts, tokens, part)
+        else:
+            _count(counts, statement.comments, _KINDS[statement.kind], parsed)
+            counts["lloc"] += statement.lloc
+    return _raw(counts)
 
 
 def mi(source: str, multi: bool = True) -> float:
