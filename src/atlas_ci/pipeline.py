@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from atlas_ci import (
     aftermath,
     change_scope,
     debug,
+    detectors,
     interrupts,
     linehash,
     plan,
@@ -115,6 +117,8 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
     """Run the checks and write complete reports, whenever a signal arrives (then exit 130)."""
     with interrupts.deferred():
         started_at, started = datetime.now(UTC), time.monotonic()
+        # The redaction's detectors load while the checks run, off the critical path.
+        threading.Thread(target=detectors.preload, name="preload", daemon=True).start()
         commit = reporting.git_commit(prep.project.root)
         interrupted = False
         try:
