@@ -121,6 +121,27 @@ def file_line_hashes(
     return line_hashes(data.decode("utf-8", errors="replace"), upto)
 
 
+def _unhashed(f: Finding, root: Path) -> str | None:
+    """The repository path of a located finding still without a hash, else None."""
+    if f.location is None or f.line_hash:
+        return None
+    return repo_relative(f.location.path, root)
+
+
+def _line(f: Finding) -> int:
+    return (f.location.start_line if f.location else None) or 1
+
+
+def _needed(report: Report, root: Path) -> dict[str, int]:
+    """Each file to hash with the last line a finding in it needs."""
+    needed: dict[str, int] = {}
+    for f in (f for g in report.gates for c in g.checks for f in c.findings):
+        rel = _unhashed(f, root)
+        if rel is not None:
+            needed[rel] = max(needed.get(rel, 1), _line(f))
+    return needed
+
+
 def _file_hashes(root: Path, rel: str, upto: int) -> dict[int, str] | None:
     """A file's line hashes up to line `upto`; None outside the root (`..`, a symlink)."""
     path = root / rel
@@ -136,18 +157,11 @@ def attach(report: Report, root: Path) -> Report:
     SARIF reporter then renders from the Report alone. Each file is hashed at most once; a
     file outside the root (through `..` or a symlink), missing or too big gets no hash.
     """
-    needed: dict[str, int] = {}
-    for f in (f for g in report.gates for c in g.checks for f in c.findings):
-        rel = repo_relative(f.location.path, root) if f.location and not f.line_hash else None
-        if f.location is not None and rel is not None:
-            needed[rel] = max(needed.get(rel, 1), f.location.start_line or 1)
-    hashes = {rel: _file_hashes(root, rel, upto) for rel, upto in needed.items()}
+    hashes = {rel: _file_hashes(root, rel, upto) for rel, upto in _needed(report, root).items()}
 
     def hashed(f: Finding) -> Finding:
-        rel = repo_relative(f.location.path, root) if f.location else None
-        if f.location is None or rel is None or f.line_hash:
-            return f
-        value = (hashes.get(rel) or {}).get(f.location.start_line or 1)
+        rel = _unhashed(f, root)
+        value = (hashes.get(rel) or {}).get(_line(f)) if rel is not None else None
         return f.model_copy(update={"line_hash": value}) if value else f
 
     gates = tuple(
