@@ -10,6 +10,7 @@ VCS data, tool caches, or the build/dist output at the root. `exclude` patterns 
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -127,3 +128,18 @@ def select(paths: Sequence[str], patterns: Sequence[str]) -> list[str]:
     if not patterns:
         return list(paths)
     return [p for p in paths if not excluded(p, patterns)]
+
+
+def top(path: str) -> str:
+    """A configured path as a repository-relative POSIX prefix ("" for the root itself)."""
+    norm = posixpath.normpath(path.replace(os.sep, "/"))
+    return "" if norm in (".", "/") else norm.removeprefix("./")
+
+
+def under(path: str, tops: Sequence[str]) -> bool:
+    """Is a repository-relative path one of `tops` (configured paths) or inside one of them?"""
+    for given in tops:
+        prefix = top(given)
+        if not prefix or path == prefix or path.startswith(prefix + "/"):
+            return True
+    return False
