@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import posixpath
+import os
 
 from atlas_ci.checks import sources
 from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding, relpath
@@ -16,7 +16,8 @@ RUFF = Tool("ruff", ("ruff",), distribution="ruff")
 SYNTAX_ERROR = "invalid-syntax"
 # ruff's warning when the paths hold no Python file: nothing was linted, so nothing can pass.
 NO_FILES = "No Python files found"
-PYPROJECT = "pyproject.toml"
+# What ruff checks as code (its default include; pyproject.toml alone is no code to judge).
+RUFF_CODE = (".py", ".pyi", ".ipynb", ".pyw")
 
 
 # No keys beyond every check's own (enabled, timeout, command).
@@ -60,14 +61,28 @@ def ruff_files(ruff: Tool, ctx: CheckContext) -> list[str]:
     .gitignore), so naming the intersection changes nothing but atlas-ci's `exclude`.
     """
     files = sources.listed(ctx.project, ctx.settings.timeout)
-    if not files:
+    code = [n for n in files if n.endswith(RUFF_CODE)]
+    if not code:
         return []
     args = ["check", "--show-files", "--force-exclude", *ctx.project.paths]
     res = run_tool(ruff, args, cwd=ctx.root, timeout=ctx.settings.timeout)
-    shown = {relpath(line, ctx.root) for line in res.stdout.splitlines() if line.strip()}
+    shown = {relpath(line, ctx.root) for line in _shown_paths(res.stdout)}
     chosen = [name for name in files if name in shown]
-    # ruff also lints pyproject.toml (RUF200), which alone is no Python code to judge.
-    return chosen if any(posixpath.basename(n) != PYPROJECT for n in chosen) else []
+    if not any(n.endswith(RUFF_CODE) for n in chosen):
+        # Fail closed: Python files are there, and ruff would check none of them.
+        raise CheckError(
+            f"ruff would check none of the {len(code)} Python file(s) in "
+            f"{', '.join(ctx.project.paths)} (its own config excludes them all)"
+        )
+    return chosen
+
+
+def _shown_paths(stdout: str) -> list[str]:
+    """`--show-files` prints one absolute path per line; anything else is not ruff's list."""
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    if any(not os.path.isabs(line) for line in lines):
+        raise CheckError("ruff --show-files printed something other than a list of files")
+    return lines
 
 
 def load_items(stdout: str, tool: str = "ruff") -> list[Diagnostic]:
