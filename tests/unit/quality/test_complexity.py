@@ -17,8 +17,7 @@ from atlas_ci.model import Status
 pytestmark = pytest.mark.unit
 FAST_MI_MODULE = "atlas_ci.checks.quality.fast_mi"
 FILES = [
-    f"src/dirty/{name}.py"
-    for name in ("__init__", "complex_me", "fmt_me", "lint_me", "types_me")
+    f"src/dirty/{name}.py" for name in ("__init__", "complex_me", "fmt_me", "lint_me", "types_me")
 ]
 
 
