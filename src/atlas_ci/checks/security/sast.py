@@ -20,12 +20,13 @@ from atlas_ci.checks.base import (
     make_finding,
     python_module,
     relpath,
+    result,
     short_hash,
 )
 from atlas_ci.checks.security.policy import Level, SecurityGateSettings, is_blocking
 from atlas_ci.checks.toolkit import Tool, argv_chunks, load_json, run_tool
 from atlas_ci.errors import CheckError
-from atlas_ci.model import CheckResult, Finding, Severity
+from atlas_ci.model import CheckResult, Finding, Severity, Status
 from atlas_ci.settings import CheckSettings
 
 BanditLevel = Literal["low", "medium", "high"]
@@ -96,17 +97,17 @@ class Bandit:
             return sources.nothing_to_check(self, ctx.project)
         args = bandit_args(ctx.root, settings)
         # --exit-zero: any other exit code means bandit itself failed.
-        report = merged(
-            load_report(
-                run_tool(bandit, [*args, *chunk], cwd=ctx.root, timeout=settings.timeout).stdout
-            )
+        runs = (
+            run_tool(bandit, [*args, *chunk], cwd=ctx.root, timeout=settings.timeout)
             for chunk in argv_chunks(files)
         )
+        report = merged(load_report(res.stdout) for res in runs)
         version = bandit.version(ctx.root)
         if not scanned_files(report):
-            # Every named file is excluded by the project's own bandit config.
-            raise CheckError(
-                "bandit scanned no file: the project's bandit config excludes them all"
+            # The project's own bandit config excludes every file: its choice, stated.
+            reason = "the project's bandit config excludes every file under "
+            return result(
+                self, Status.SKIPPED, reason + ", ".join(ctx.project.paths), tool_version=version
             )
         return judged(
             self,
