@@ -8,6 +8,7 @@ make the check `error`), and the offline advisory directory finds the pinned com
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -122,3 +123,17 @@ def test_the_whole_check_with_the_advisory_db_and_an_ignore(pinned: Path) -> Non
         "5 components audited against the offline advisory_db: no known vulnerabilities; "
         "suppressed: PYSEC-2018-28 (requests): redirects stay on https"
     )
+
+
+def test_deny_licenses_reads_the_real_sboms_licence_ids(pinned: Path, offline: CheckResult) -> None:
+    bom = json.loads((pinned / "reports" / offline.artifacts[0]).read_text())
+    ctx = context(pinned)
+    (dist,) = build.ensure(ctx).dists
+    denied = SbomSettings(deny_licenses=("MPL-2.0", "MIT"))
+    found = Sbom()._licences(ctx, dist, bom["components"], denied)
+    # certifi declares MPL-2.0 and urllib3 MIT as SPDX ids; the others only trove classifiers.
+    # (certifi is unpinned: whichever version the index serves.)
+    messages = sorted(f.message for f in found)
+    assert len(messages) == 2, messages
+    assert re.fullmatch(r"pinned-app ships certifi \S+, licensed mpl-2\.0 \(denied\)", messages[0])
+    assert messages[1] == "pinned-app ships urllib3 1.23, licensed mit (denied)"
