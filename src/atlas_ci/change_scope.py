@@ -28,11 +28,7 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 
 def inside(path: str, configured: Sequence[str]) -> bool:
     """Is a repository-relative path one of the configured paths or under one of them?"""
-    for given in configured:
-        top = given.strip("/") if given not in (".", "./") else ""
-        if not top or path == top or path.startswith(top + "/"):
-            return True
-    return False
+    return fileset.under(path, configured)
 
 
 def scoped(project: ProjectInfo, changes: ChangeSet, check: str) -> ProjectInfo:

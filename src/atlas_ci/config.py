@@ -341,6 +341,7 @@ def project_info(config: LoadedConfig, root: Path, report_dir: Path, base_ref: s
     return ProjectInfo(
         root=root,
         paths=p.paths or default_paths(root),
+        paths_configured=bool(p.paths),
         exclude=p.exclude,
         python=project_python(root, p.python),
         report_dir=report_dir,

@@ -10,6 +10,7 @@ VCS data, tool caches, or the build/dist output at the root. `exclude` patterns 
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -109,11 +110,33 @@ def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
 
 
 def excluded(path: str, patterns: Iterable[str]) -> bool:
-    """Does a gitignore-style pattern exclude this repository-relative path (or a parent dir)?"""
-    spec = _spec(tuple(patterns))
-    return bool(spec.match_file(path)) or any(
-        spec.match_file(parent + "/") for parent in _parents(path)
+    """Does a gitignore-style pattern exclude this repository-relative path (or a parent dir)?
+
+    As in git, a file inside an excluded directory cannot be re-included by a later `!pattern`,
+    while `dir/**` excludes what is inside `dir`, not `dir` itself, so `!dir/keep.py` works.
+    """
+    key = tuple(patterns)
+    return bool(_spec(key).match_file(path)) or any(
+        _dir_excluded(key, parent) for parent in _parents(path)
     )
+
+
+@lru_cache(maxsize=4096)
+def _dir_excluded(patterns: tuple[str, ...], directory: str) -> bool:
+    """Does the last pattern matching the directory itself (not only what is inside it) exclude it?
+
+    pathspec's regex for a pattern that can match a directory captures the slash after it in
+    the group `ps_d`; `dir/**` compiles to `^dir/` with no such group: it matches the inside.
+    """
+    state = False
+    for pattern in _spec(patterns).patterns:
+        regex = getattr(pattern, "regex", None)
+        if pattern.include is None or regex is None:
+            continue
+        match = regex.match(directory + "/")
+        if match is not None and match.groupdict().get("ps_d") is not None:
+            state = bool(pattern.include)
+    return state
 
 
 def _parents(path: str) -> Iterator[str]:
@@ -127,3 +150,18 @@ def select(paths: Sequence[str], patterns: Sequence[str]) -> list[str]:
     if not patterns:
         return list(paths)
     return [p for p in paths if not excluded(p, patterns)]
+
+
+def top(path: str) -> str:
+    """A configured path as a repository-relative POSIX prefix ("" for the root itself)."""
+    norm = posixpath.normpath(path.replace(os.sep, "/"))
+    return "" if norm in (".", "/") else norm.removeprefix("./")
+
+
+def under(path: str, tops: Sequence[str]) -> bool:
+    """Is a repository-relative path one of `tops` (configured paths) or inside one of them?"""
+    for given in tops:
+        prefix = top(given)
+        if not prefix or path == prefix or path.startswith(prefix + "/"):
+            return True
+    return False

@@ -61,3 +61,68 @@ def test_repository_files_outside_git_skip_environments_but_keep_hidden_files(tm
         "src/a.py",
         "src/build/b.py",  # a package named build below the root is source
     ]
+
+
+# Paths and patterns where a home-made matcher would part from git: directory-only patterns,
+# anchoring, `**`, re-inclusion inside an excluded directory (impossible) and inside `dir/**`
+# (possible), character classes, and names that only look like a pattern's directory.
+GIT_PATHS = (
+    "pkg/_urls.py",
+    "_urls.py",
+    "pkg/_urls.pyc",
+    "pkg/gen/a_pb2.py",
+    "pkg/gen/keep.py",
+    "gen.py",
+    "legacy/old.py",
+    "legacy/keep.py",
+    "pkg/legacy/old.py",
+    "pkg/legacy/keep.py",
+    "pkg/legacy/deep/x.py",
+    "build/out.py",
+    "src/build/mod.py",
+    "a/b/c.py",
+    "x/a/b/c.py",
+    "docs/conf.py",
+    "tests/test_a1.py",
+    "tests/test_b.py",
+)
+GIT_PATTERNS = (
+    ("_urls.py",),
+    ("*_pb2.py",),
+    ("gen/",),
+    ("gen/", "!keep.py"),
+    ("legacy/**",),
+    ("legacy/**", "!legacy/keep.py"),
+    ("pkg/legacy/**", "!pkg/legacy/keep.py"),
+    ("legacy/", "!keep.py"),
+    ("**/legacy/deep",),
+    ("/build",),
+    ("build",),
+    ("a/b",),
+    ("**/a/b",),
+    ("/docs/",),
+    ("tests/test_[a]?.py",),
+    ("*.py", "!tests/"),
+    ("*.py", "!*/", "!pkg/**"),
+)
+
+
+@pytest.mark.parametrize("patterns", GIT_PATTERNS, ids=" ".join)
+def test_exclude_removes_exactly_what_git_ignores(tmp_path, patterns):
+    """The ground truth for "gitignore-style": git itself, with the patterns as .gitignore."""
+    import subprocess
+
+    for rel in GIT_PATHS:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / ".gitignore").write_text("\n".join(patterns) + "\n")
+    out = subprocess.run(
+        ["git", "ls-files", "-z", "--others", "--exclude-standard"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    kept_by_git = sorted(n for n in out.split("\0") if n and n != ".gitignore")
+    assert fileset.select(sorted(GIT_PATHS), patterns) == kept_by_git

@@ -34,6 +34,9 @@ class ProjectInfo:
     base_ref: str | None = None
     # A changed-files run (--changed, pre-commit): the only repository files to look at.
     files: tuple[str, ...] | None = None
+    # The user set `paths`: finding no file there is an error, while atlas-ci's own default
+    # paths finding none (an empty repository) makes the file-based checks skipped.
+    paths_configured: bool = False
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,12 @@ class Response:
     truncated: bool = False
 
 
+REAL_RUN = process.run
+# Calls that choose the files (the file set's git listing, ruff's own discovery) run for real:
+# the adapters under test name the files the real tools pick.
+REAL = ("git", "--show-files")
+
+
 @dataclass
 class FakeTools:
     """Answers process.run by the first argv word that matches; `--version` gets `version`."""
@@ -66,7 +72,9 @@ class FakeTools:
     def respond(self, word: str, stdout: str = "", returncode: int = 0, **kw: Any) -> None:
         self.responses[word] = Response(stdout, returncode, **kw)
 
-    def run(self, argv: Sequence[str], **_: Any) -> ProcessResult:
+    def run(self, argv: Sequence[str], **kw: Any) -> ProcessResult:
+        if argv[0] == REAL[0] or REAL[1] in argv:
+            return REAL_RUN(argv, **kw)
         self.calls.append(list(argv))
         if argv[-1] == "--version":
             return ProcessResult(tuple(argv), 0, self.version, "", 0.01)

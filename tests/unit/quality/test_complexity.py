@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 
 import pytest
 
-from atlas_ci.checks.quality.complexity import Complexity, ComplexitySettings, radon_filters
+from atlas_ci.checks.quality import radon_files
+from atlas_ci.checks.quality.complexity import Complexity, ComplexitySettings
 from atlas_ci.checks.quality.radon_data import parse_cc, parse_mi
 from atlas_ci.errors import CheckError
 from atlas_ci.model import Status
 
 pytestmark = pytest.mark.unit
 FAST_MI_MODULE = "atlas_ci.checks.quality.radon_pass"
+FILES = [
+    f"src/dirty/{name}.py" for name in ("__init__", "complex_me", "fmt_me", "lint_me", "types_me")
+]
 
 
 def _both(cc: str, mi: str) -> str:
@@ -102,20 +107,34 @@ def test_modules_below_the_maintainability_floor_are_findings(fake_tools, record
     ]
 
 
-def test_excluded_files_are_neither_findings_nor_metrics(fake_tools, recorded, make_ctx):
+def test_excluded_files_are_never_given_to_radon(fake_tools, recorded, make_ctx):
     _respond(fake_tools, recorded)
-    result = Complexity().run(make_ctx(Complexity(), exclude=("complex_me.py",)))
-    assert result.status is Status.PASSED
-    assert {m.name: m.value for m in result.metrics}["max_complexity"] == 1
+    kept = [name for name in FILES if not name.endswith("complex_me.py")]
+    Complexity().run(make_ctx(Complexity(), exclude=("complex_me.py",)))
     (call,) = fake_tools.tool_calls()
-    assert "complex_me.py" in call[call.index("-e") + 1].split(",")
-    # With `command`, radon's own two commands get the same filter.
+    assert call[3:] == kept
+    # With `command`, radon's own two commands get the same files.
     fake_tools.calls.clear()
     settings = ComplexitySettings(command=("radon",))
     Complexity().run(make_ctx(Complexity(), settings=settings, exclude=("complex_me.py",)))
     (cc_call, mi_call) = calls(fake_tools)
-    for call in (cc_call, mi_call):
-        assert "complex_me.py" in call[call.index("-e") + 1].split(",")
+    assert [a.rsplit("/fixtures/quality/dirty/", 1)[-1] for a in mi_call[-len(kept) :]] == kept
+    assert [a.rsplit("/fixtures/quality/dirty/", 1)[-1] for a in cc_call[-len(kept) :]] == kept
+    assert not any("complex_me" in a for a in cc_call + mi_call)
+
+
+def test_an_empty_default_selection_is_skipped_and_a_configured_one_an_error(
+    fake_tools, make_ctx, tmp_path
+):
+    (tmp_path / "README.md").write_text("no code here\n")
+    result = Complexity().run(make_ctx(Complexity(), root=tmp_path, paths=(".",)))
+    assert result.status is Status.SKIPPED
+    assert result.reason.startswith("no Python files in .")
+    assert fake_tools.tool_calls() == []
+    ctx = make_ctx(Complexity(), root=tmp_path, paths=(".",))
+    configured = replace(ctx, project=replace(ctx.project, paths_configured=True))
+    with pytest.raises(CheckError, match=r"no Python files in the configured paths \(\.\)"):
+        Complexity().run(configured)
 
 
 def test_a_file_radon_cannot_parse_is_a_check_error(fake_tools, recorded, make_ctx):
@@ -146,7 +165,9 @@ def test_unreadable_output_and_bad_exits_are_check_errors(fake_tools, make_ctx, 
             Complexity().run(make_ctx(Complexity(), settings=ComplexitySettings(command=command)))
 
 
-@pytest.mark.parametrize("out", ['{"mi": {}}', "[]", '{"cc": {}, "mi": {}, "x": 1}'])
+@pytest.mark.parametrize(
+    "out", ['{"mi": {}}', "[]", '{"cc": {}, "mi": {}, "x": 1}', '{"cc": 1, "mi": {}}']
+)
 def test_the_one_pass_output_must_hold_both_reports(fake_tools, make_ctx, out):
     fake_tools.respond(FAST_MI_MODULE, out)
     with pytest.raises(CheckError):
@@ -166,25 +187,39 @@ def test_every_rank_is_requested_so_radon_config_cannot_hide_blocks(fake_tools, 
     cc_call, mi_call = calls(fake_tools)
     assert cc_call[cc_call.index("-n") + 1 :][:3] == ["A", "-x", "F"]
     assert mi_call[mi_call.index("-n") + 1 :][:3] == ["A", "-x", "C"]
-    # From an empty directory (the project's config cannot crash radon), so on absolute paths.
-    src = str(make_ctx(Complexity()).root.resolve() / "src")
-    assert cc_call[-1] == mi_call[-1] == src
+    # From an empty directory (the project's config cannot crash radon), so on absolute paths:
+    # the file set's files under src, each named.
+    root = make_ctx(Complexity()).root.resolve()
+    named = [str(root / name) for name in FILES]
+    assert cc_call[-len(FILES) :] == mi_call[-len(FILES) :] == named
 
 
 def test_without_a_command_one_pass_gives_both(fake_tools, recorded, make_ctx):
     _respond(fake_tools, recorded)
     Complexity().run(make_ctx(Complexity()))
     (call,) = fake_tools.tool_calls()
-    assert call[:3] == [sys.executable, "-m", FAST_MI_MODULE]
-    assert call[-1] == "src"
+    assert call == [sys.executable, "-m", FAST_MI_MODULE, *FILES]
 
 
-def test_radon_filters_translate_the_project_exclude():
-    assert radon_filters(()) == []
-    args = radon_filters(("build", "src/legacy/", "a,b"))
-    globs = args[args.index("-e") + 1].split(",")
-    assert {"build", "*/build", "build/*", "*/build/*", "src/legacy", "src/legacy/*"} == set(globs)
-    assert args[args.index("-i") + 1] == "build"
+def test_radon_gets_what_its_own_walk_would_pick(tmp_path, make_ctx):
+    """.py files and python `#!` scripts; never hidden names below the configured path."""
+    files = {
+        "pkg/a.py": "x = 1\n",
+        "pkg/tool": "#!/usr/bin/env python3\nprint(1)\n",
+        "pkg/run.sh": "#!/bin/sh\necho\n",
+        "pkg/notes.txt": "text\n",
+        "pkg/.hidden.py": "x = 1\n",
+        "pkg/.cache/b.py": "x = 1\n",
+        "pkg/nb.ipynb": "{}\n",
+        "pkg/legacy/c.py": "x = 1\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    project = make_ctx(Complexity(), root=tmp_path, paths=("pkg",)).project
+    assert radon_files.select(project, 60) == ["pkg/a.py", "pkg/legacy/c.py", "pkg/tool"]
+    narrowed = replace(project, exclude=("legacy/",))
+    assert radon_files.select(narrowed, 60) == ["pkg/a.py", "pkg/tool"]
 
 
 def test_settings_reject_nonsense_thresholds():

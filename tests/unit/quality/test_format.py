@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from atlas_ci.checks.quality.format import Format, format_args, parse
+from atlas_ci.checks import toolkit
+from atlas_ci.checks.quality.format import Format, parse
 from atlas_ci.errors import CheckError
 from atlas_ci.model import Severity, Status
 
@@ -101,10 +102,23 @@ def test_timeout_is_a_check_error(fake_tools, make_ctx):
         Format().run(make_ctx(Format()))
 
 
-def test_arguments_check_only_and_add_the_project_excludes(make_ctx):
-    args = format_args(make_ctx(Format(), exclude=("gen",)).project)
-    assert args[:2] == ["format", "--check"]
+def test_arguments_check_only_and_name_the_file_set_minus_exclude(fake_tools, make_ctx):
+    fake_tools.respond("format", "[]")
+    Format().run(make_ctx(Format(), exclude=("src/dirty/[cf]*_me.py",)))
+    (args,) = fake_tools.tool_calls()
+    assert args[1:3] == ["format", "--check"]
     assert "--diff" not in args
     assert args[args.index("--output-format") + 1] == "json"
-    assert args[args.index("--extend-exclude") + 1] == "gen"
-    assert args[-1] == "src"
+    assert args[args.index("--force-exclude") + 1 :] == [
+        "src/dirty/__init__.py",
+        "src/dirty/lint_me.py",
+        "src/dirty/types_me.py",
+    ]
+
+
+def test_a_run_whose_files_ruff_itself_excludes_does_not_count(fake_tools, make_ctx, monkeypatch):
+    """Over several runs, one that checked nothing is silent; the others still judge."""
+    monkeypatch.setattr(toolkit, "ARGV_BUDGET", 25)  # one file per run
+    fake_tools.respond("format", "[]")
+    assert Format().run(make_ctx(Format())).status is Status.PASSED
+    assert len(fake_tools.tool_calls()) == 5

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
-from atlas_ci.checks.quality.lint import Lint, lint_args, parse
+from atlas_ci.checks import toolkit
+from atlas_ci.checks.quality.lint import Lint, parse
 from atlas_ci.errors import CheckError
 from atlas_ci.model import Severity, Status, fingerprint
 
@@ -99,14 +101,47 @@ def test_no_python_files_is_a_check_error_not_a_pass(fake_tools, make_ctx):
         Lint().run(make_ctx(Lint()))
 
 
-def test_arguments_keep_the_project_config_and_add_its_excludes(make_ctx):
-    project = make_ctx(Lint(), paths=("src", "tools"), exclude=("gen", "src/legacy")).project
-    args = lint_args(project)
-    assert args[:2] == ["check", "--output-format"]
-    assert "--config" not in args
-    assert "--isolated" not in args
-    assert args[-2:] == ["src", "tools"]
-    assert [args[i + 1] for i, a in enumerate(args) if a == "--extend-exclude"] == [
-        "gen",
-        "src/legacy",
+def test_ruff_is_given_the_file_set_minus_exclude_and_keeps_its_own_config(fake_tools, make_ctx):
+    fake_tools.respond("check", "[]")
+    Lint().run(make_ctx(Lint(), exclude=("lint_me.py", "/src/dirty/fmt_me.py")))
+    (call,) = fake_tools.tool_calls()
+    assert call[:3] == ["ruff", "check", "--output-format"]
+    assert "--config" not in call
+    assert "--isolated" not in call
+    # The project's own ruff excludes still apply to the files named.
+    assert "--force-exclude" in call
+    assert call[call.index("--exit-zero") + 1 :] == [
+        "src/dirty/__init__.py",
+        "src/dirty/complex_me.py",
+        "src/dirty/types_me.py",
     ]
+
+
+def test_files_past_the_argv_budget_go_in_several_runs(fake_tools, make_ctx, monkeypatch):
+    monkeypatch.setattr(toolkit, "ARGV_BUDGET", 25)  # one file per run
+    fake_tools.respond("check", "[]")
+    Lint().run(make_ctx(Lint()))
+    runs = [c[c.index("--exit-zero") + 1 :] for c in fake_tools.tool_calls()]
+    assert len(runs) == 5
+    assert [name for run in runs for name in run] == [
+        f"src/dirty/{n}.py" for n in ("__init__", "complex_me", "fmt_me", "lint_me", "types_me")
+    ]
+
+
+def test_nothing_under_default_paths_is_skipped_under_configured_ones_an_error(
+    fake_tools, make_ctx, tmp_path
+):
+    (tmp_path / "notes.txt").write_text("no code\n")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")  # no Python code alone
+    result = Lint().run(make_ctx(Lint(), root=tmp_path, paths=(".",)))
+    assert result.status is Status.SKIPPED
+    assert fake_tools.tool_calls() == []
+    ctx = make_ctx(Lint(), root=tmp_path, paths=(".",))
+    configured = replace(ctx, project=replace(ctx.project, paths_configured=True))
+    with pytest.raises(CheckError, match="no Python files in the configured paths"):
+        Lint().run(configured)
+
+
+def test_a_configured_path_that_does_not_exist_is_a_check_error(fake_tools, make_ctx):
+    with pytest.raises(CheckError, match="configured path not found: tols"):
+        Lint().run(make_ctx(Lint(), paths=("src", "tols")))

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from atlas_ci.checks.quality.types import Types, mypy_args, parse
+from atlas_ci.checks.quality import mypy_config
+from atlas_ci.checks.quality.types import Types, mypy_args, parse, targets
 from atlas_ci.errors import CheckError
 from atlas_ci.model import Severity, Status, fingerprint
 
@@ -99,14 +100,30 @@ def test_findings_in_excluded_paths_are_dropped(fake_tools, recorded, make_ctx):
 # ---- how mypy is invoked: the project's config decides, atlas-ci only fills the gaps ----
 
 
-def _project(make_ctx, root):
+def _ctx(make_ctx, root, paths=("src", "scripts")):
     (root / ".git").mkdir(exist_ok=True)  # stops mypy's (and our) config search here
-    return make_ctx(Types(), root=root, paths=("src", "scripts")).project
+    for name in ("src/a.py", "scripts/b.py"):
+        (root / name).parent.mkdir(exist_ok=True)
+        (root / name).write_text("x = 1\n")
+    return make_ctx(Types(), root=root, paths=paths)
+
+
+def _args(ctx):
+    """mypy's arguments after the kit's prefix, as the check builds them."""
+    section = mypy_config.find_section(ctx.root)
+    return [*mypy_args(ctx.project, section), *(targets(ctx, section) or [])]
+
+
+def _project_args(make_ctx, root):
+    return _args(_ctx(make_ctx, root))
+
+
+NAMED = ["scripts/b.py", "src/a.py"]
 
 
 def test_without_config_the_project_paths_are_checked(tmp_path, make_ctx):
-    args = mypy_args(_project(make_ctx, tmp_path))
-    assert args[-2:] == ["src", "scripts"]
+    args = _project_args(make_ctx, tmp_path)
+    assert args[-2:] == NAMED
     assert args[args.index("--python-executable") + 1] == sys.executable
     assert args[args.index("--output") + 1] == "json"
     assert "--no-error-summary" in args
@@ -125,21 +142,20 @@ def test_without_config_the_project_paths_are_checked(tmp_path, make_ctx):
 )
 def test_config_naming_targets_gets_no_paths(tmp_path, make_ctx, name, text):
     (tmp_path / name).write_text(text)
-    args = mypy_args(_project(make_ctx, tmp_path))
-    assert "src" not in args
-    assert "scripts" not in args
+    args = _project_args(make_ctx, tmp_path)
+    assert not set(NAMED) & set(args)
 
 
 def test_config_without_targets_still_gets_the_paths(tmp_path, make_ctx):
     (tmp_path / "pyproject.toml").write_text("[tool.mypy]\nstrict = true\n")
     (tmp_path / "setup.cfg").write_text("[mypy]\nfiles = ignored\n")  # mypy reads pyproject first
-    assert mypy_args(_project(make_ctx, tmp_path))[-2:] == ["src", "scripts"]
+    assert _project_args(make_ctx, tmp_path)[-2:] == NAMED
 
 
 def test_setup_cfg_without_a_mypy_section_is_not_the_config(tmp_path, make_ctx):
     (tmp_path / "setup.cfg").write_text("[metadata]\nname = x\n")
     (tmp_path / "pyproject.toml").write_text('[tool.mypy]\nfiles = ["pkg"]\n')
-    assert "src" not in mypy_args(_project(make_ctx, tmp_path))
+    assert not set(NAMED) & set(_project_args(make_ctx, tmp_path))
 
 
 def test_the_config_is_found_in_a_parent_directory_up_to_the_vcs_root(tmp_path, make_ctx):
@@ -147,25 +163,26 @@ def test_the_config_is_found_in_a_parent_directory_up_to_the_vcs_root(tmp_path, 
     (tmp_path / "mypy.ini").write_text("[mypy]\nfiles = pkg\n")
     sub = tmp_path / "service"
     sub.mkdir()
-    assert "src" not in mypy_args(make_ctx(Types(), root=sub).project)
+    (sub / "m.py").write_text("x = 1\n")
+    assert "m.py" not in _args(make_ctx(Types(), root=sub, paths=(".",)))
 
 
 def test_a_configured_interpreter_is_not_overridden(tmp_path, make_ctx):
     (tmp_path / "pyproject.toml").write_text(
         '[tool.mypy]\npython_executable = "/opt/py/bin/python"\n'
     )
-    assert "--python-executable" not in mypy_args(_project(make_ctx, tmp_path))
+    assert "--python-executable" not in _project_args(make_ctx, tmp_path)
 
 
 def test_an_unreadable_config_leaves_the_paths_and_mypy_reports_it(tmp_path, make_ctx):
     (tmp_path / "pyproject.toml").write_text("[tool.mypy\nfiles = [")
-    assert mypy_args(_project(make_ctx, tmp_path))[-2:] == ["src", "scripts"]
+    assert _project_args(make_ctx, tmp_path)[-2:] == NAMED
 
 
 def test_like_mypy_the_search_goes_past_an_unreadable_file(tmp_path, make_ctx):
     (tmp_path / "pyproject.toml").write_text("[tool.mypy\nfiles = [")
     (tmp_path / "setup.cfg").write_text("[mypy]\nfiles = pkg\n")
-    assert "src" not in mypy_args(_project(make_ctx, tmp_path))
+    assert not set(NAMED) & set(_project_args(make_ctx, tmp_path))
 
 
 def test_a_command_that_prints_nothing_and_exits_0_is_an_error_not_a_pass(make_ctx, monkeypatch):
@@ -173,9 +190,14 @@ def test_a_command_that_prints_nothing_and_exits_0_is_an_error_not_a_pass(make_c
     from atlas_ci import process
     from atlas_ci.process import ProcessResult
 
-    monkeypatch.setattr(
-        process, "run", lambda argv, **_: ProcessResult(tuple(argv), 0, "", "", 0.01)
-    )
+    real = process.run
+
+    def silent(argv, **kw):
+        if argv[0] == "git":  # the file set's listing runs for real
+            return real(argv, **kw)
+        return ProcessResult(tuple(argv), 0, "", "", 0.01)
+
+    monkeypatch.setattr(process, "run", silent)
     with pytest.raises(CheckError, match="wrote no readable result file"):
         Types().run(make_ctx(Types()))
 

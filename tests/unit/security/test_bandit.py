@@ -77,6 +77,9 @@ def test_unreadable_output_is_a_check_error(stdout):
         load_report(stdout)
 
 
+BANDIT_REPO_FILES = ["src/app/__init__.py", "src/app/bad.py"]
+
+
 def test_run_passes_thresholds_and_reports_version(fake_tools, recorded, make_ctx, fixtures):
     fake_tools.respond("bandit", recorded("bandit.json"))
     settings = BanditSettings(min_severity="low", min_confidence="high")
@@ -87,16 +90,40 @@ def test_run_passes_thresholds_and_reports_version(fake_tools, recorded, make_ct
     (argv,) = fake_tools.tool_calls()
     assert argv[argv.index("--severity-level") + 1] == "low"
     assert argv[argv.index("--confidence-level") + 1] == "high"
-    assert argv[-1] == "src"
-    assert "-r" in argv
+    # The file set's Python files under src, each named (no -r: no directory to walk).
+    assert argv[argv.index("--confidence-level") + 2 :] == BANDIT_REPO_FILES
+    assert "-r" not in argv
     assert "--exit-zero" in argv
 
 
-def test_no_python_files_is_skipped_not_passed(fake_tools, make_ctx, fixtures):
+def test_excluded_files_are_never_given_to_bandit(fake_tools, recorded, make_ctx, fixtures):
+    fake_tools.respond("bandit", recorded("bandit.json"))
+    ctx = make_ctx(Bandit(), root=fixtures / "bandit_repo", exclude=(BANDIT_REPO_FILES[0],))
+    Bandit().run(ctx)
+    (argv,) = fake_tools.tool_calls()
+    assert BANDIT_REPO_FILES[0] not in argv
+    assert argv[-len(BANDIT_REPO_FILES) + 1 :] == BANDIT_REPO_FILES[1:]
+
+
+def test_runs_past_the_argv_budget_are_merged(fake_tools, make_ctx, fixtures, monkeypatch):
+    from atlas_ci.checks import toolkit
+
+    monkeypatch.setattr(toolkit, "ARGV_BUDGET", 1)  # one file per run
+    one = {"errors": [], "results": [], "metrics": {"_totals": {}, "a.py": {}}}
+    fake_tools.respond("bandit", json.dumps(one))
+    res = Bandit().run(make_ctx(Bandit(), root=fixtures / "bandit_repo"))
+    assert res.status is Status.PASSED
+    assert len(fake_tools.tool_calls()) == len(BANDIT_REPO_FILES)
+
+
+def test_every_file_excluded_by_bandits_own_config_is_skipped_not_passed(
+    fake_tools, make_ctx, fixtures
+):
     empty = {"errors": [], "results": [], "metrics": {"_totals": {"loc": 0}}}
     fake_tools.respond("bandit", json.dumps(empty))
     res = Bandit().run(make_ctx(Bandit(), root=fixtures / "bandit_repo"))
     assert res.status is Status.SKIPPED
+    assert "bandit config excludes every file" in res.reason
 
 
 def test_a_crash_is_an_error(fake_tools, make_ctx, fixtures):
@@ -107,18 +134,17 @@ def test_a_crash_is_an_error(fake_tools, make_ctx, fixtures):
 
 def test_project_config_files_are_passed_to_bandit(tmp_path):
     settings = BanditSettings()
-    assert "-c" not in bandit_args(tmp_path, (), settings)
+    assert "-c" not in bandit_args(tmp_path, settings)
     (tmp_path / "pyproject.toml").write_text('[tool.bandit]\nskips = ["B101"]\n')
     (tmp_path / ".bandit").write_text("[bandit]\nexclude = legacy,vendor\n")
-    args = bandit_args(tmp_path, ("tests/fixtures",), settings)
+    args = bandit_args(tmp_path, settings)
     assert args[args.index("-c") + 1] == "pyproject.toml"
     assert args[args.index("--ini") + 1] == ".bandit"
-    # -x replaces bandit's defaults and the .bandit file's own list, so all three are kept.
-    excluded = args[args.index("-x") + 1].split(",")
-    assert {".git", "__pycache__", "legacy", "vendor", "tests/fixtures"} <= set(excluded)
+    # No -x: it would replace bandit's defaults and the .bandit file's own list.
+    assert "-x" not in args
 
 
 def test_pyproject_without_a_bandit_table_is_not_passed(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 100\n")
-    assert "-c" not in bandit_args(tmp_path, (), BanditSettings())
-    assert "-x" not in bandit_args(tmp_path, (), BanditSettings())
+    assert "-c" not in bandit_args(tmp_path, BanditSettings())
+    assert "-x" not in bandit_args(tmp_path, BanditSettings())

@@ -10,18 +10,28 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding, relpath
-from atlas_ci.checks.deploy import build
+from atlas_ci.checks.base import (
+    CheckContext,
+    ProjectInfo,
+    judged,
+    make_finding,
+    relpath,
+)
+from atlas_ci.checks.deploy import build, sbom_audit
 from atlas_ci.checks.deploy.build import DeployContext, Distribution
 from atlas_ci.checks.deploy.common import run, work_dir
 from atlas_ci.checks.deploy.settings import DeployGateSettings
+from atlas_ci.checks.security import audit_report
+from atlas_ci.checks.security.audit_report import IgnoreRule
+from atlas_ci.checks.security.dependencies import DependenciesSettings
+from atlas_ci.checks.security.policy import DEFAULT_FAIL_ON, Level
 from atlas_ci.checks.toolkit import Tool
 from atlas_ci.errors import CheckError
-from atlas_ci.model import CheckResult, Finding, Metric, Severity
+from atlas_ci.model import CheckResult, Finding, Metric, Severity, Status
 from atlas_ci.settings import CheckSettings
 
 SPEC_VERSION = "1.6"
@@ -34,6 +44,44 @@ class SbomSettings(CheckSettings):
         default=(),
         description="SPDX licence ids no shipped component may carry (e.g. AGPL-3.0-only).",
     )
+    audit: bool = Field(
+        default=False,
+        description="Audit every SBOM component for known vulnerabilities with pip-audit "
+        "(the security gate's audit; `error` when no advisory source answers).",
+    )
+    service: Literal["pypi", "osv"] = Field(
+        default="pypi", description="pip-audit's vulnerability service (with `audit`)."
+    )
+    osv_url: str | None = Field(default=None, description="An OSV-compatible /v1/query URL.")
+    advisory_db: str | None = Field(
+        default=None, description="A directory of OSV records (JSON or YAML) for air-gapped CI."
+    )
+    ignore: tuple[IgnoreRule, ...] = ()
+    allow_unaudited: tuple[str, ...] = Field(
+        default=(), description="Components accepted as unauditable (e.g. private ones)."
+    )
+    fail_on: Level = Field(
+        default=DEFAULT_FAIL_ON,
+        description="Lowest vulnerability severity that fails the check (as [gates.security]).",
+    )
+
+    @model_validator(mode="after")
+    def _audit_consistent(self) -> Self:
+        self.audit_settings("components.txt")  # the security gate's rules for the same keys
+        return self
+
+    def audit_settings(self, pins: str) -> DependenciesSettings:
+        """security.dependencies' settings for auditing one SBOM's pinned components."""
+        return DependenciesSettings(
+            requirements=(pins,),
+            no_deps=True,
+            service=self.service,
+            osv_url=self.osv_url,
+            advisory_db=self.advisory_db,
+            ignore=self.ignore,
+            allow_unaudited=self.allow_unaudited,
+            timeout=self.timeout,
+        )
 
 
 SbomContext = CheckContext[SbomSettings, DeployGateSettings]
@@ -63,20 +111,27 @@ class Sbom:
         findings: list[Finding] = []
         metrics: list[Metric] = []
         artifacts: list[str] = []
+        boms = []
         for dist in built.dists:
             path = sbom_path(ctx, dist)
             bom = self._generate(ctx, tool, dist, path, built.epoch)
             components = bom.get("components") or []
+            boms.append((dist, components))
             metrics.append(Metric(name=f"components {dist.name}", value=len(components)))
             findings += self._licences(ctx, dist, components, settings)
             artifacts.append(relpath(path, ctx.project.report_dir))
-        return judged(
+        res = judged(
             self,
             findings,
             metrics,
             version=tool.version(ctx.root),
             reason_ok=f"{len(artifacts)} valid CycloneDX {SPEC_VERSION} SBOM(s)",
             artifacts=artifacts,
+        )
+        return (
+            audited(self, sbom_audit.audit(self, ctx, settings, boms), res)
+            if settings.audit
+            else res
         )
 
     def _generate(
@@ -124,6 +179,26 @@ class Sbom:
                     )
                 )
         return found
+
+
+def audited(check: Sbom, audit: sbom_audit.Audit, sboms: CheckResult) -> CheckResult:
+    """The SBOMs' verdict with the vulnerability audit added: `error` when it cannot be trusted."""
+    findings = (*sboms.findings, *audit.findings)
+    metrics = (*sboms.metrics, *audit.metrics())
+    note = f"; suppressed: {'; '.join(audit.suppressed)}" if audit.suppressed else ""
+    why = audit.error()
+    if why is not None:
+        update = {"status": Status.ERROR, "findings": findings, "metrics": metrics}
+        return sboms.model_copy(update={**update, "reason": why + note})
+    res = judged(check, findings, metrics, version=sboms.tool_version, artifacts=sboms.artifacts)
+    # Passed with the audit means the SBOMs passed alone too: keep their reason, add the audit's.
+    head = sboms.reason if res.status is Status.PASSED else res.reason
+    vulns = (
+        audit_report.vulnerable_reason(audit.findings)
+        if audit.findings
+        else "no known vulnerabilities"
+    )
+    return res.model_copy(update={"reason": f"{head}; {audit.summary()}: {vulns}{note}"})
 
 
 def sbom_path(ctx: DeployContext, dist: Distribution) -> Path:

@@ -75,7 +75,14 @@ def measure_sides(
     ]
     with cf.ThreadPoolExecutor(max_workers=len(jobs) or 1) as pool:
         runs = list(pool.map(lambda job: (job[0].label, measure(*job)), jobs))
-    counts: dict[str, dict[str, list[int]]] = {side.label: {} for side, _ in sides}
+    return tally([side.label for side, _ in sides], runs)
+
+
+def tally(
+    labels: Sequence[str], runs: Sequence[tuple[str, CountRun]]
+) -> tuple[dict[str, Samples], list[str]]:
+    """The runs' counts gathered per side label and benchmark, and their distinct notes."""
+    counts: dict[str, dict[str, list[int]]] = {label: {} for label in labels}
     notes = []
     for label, run in runs:
         for name, value in run.counts.items():

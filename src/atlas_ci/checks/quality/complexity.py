@@ -6,14 +6,16 @@ import concurrent.futures as cf
 import contextvars
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
+from atlas_ci.checks import sources
 from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding
-from atlas_ci.checks.quality.common import excluded
+from atlas_ci.checks.quality import radon_files
 from atlas_ci.checks.quality.radon_data import Block, Module, parse_cc, parse_mi
-from atlas_ci.checks.toolkit import Tool, load_json, run_tool
+from atlas_ci.checks.toolkit import Tool, argv_chunks, load_json, run_tool
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Metric, Severity, fingerprint
 from atlas_ci.settings import CheckSettings, GateSettings
@@ -24,6 +26,7 @@ RADON = Tool("radon", ("radon",), distribution="radon")
 FAST_MI = Tool(
     "radon", (sys.executable, "-m", "atlas_ci.checks.quality.radon_pass"), distribution="radon"
 )
+CC_ARGS = ["cc", "-j", "-n", "A", "-x", "F", "--show-closures"]
 CC_RULE = "cyclomatic-complexity"
 MI_RULE = "maintainability-index"
 
@@ -49,10 +52,12 @@ class Complexity:
     def run(self, ctx: CheckContext[ComplexitySettings, GateSettings]) -> CheckResult:
         settings = ctx.settings
         radon = RADON.using(settings.command)
-        cc, mi = run_cc_mi(ctx, radon)
-        patterns = ctx.project.exclude
-        blocks = [b for b in parse_cc(cc, ctx.root) if not excluded(b.path, patterns)]
-        modules = [m for m in parse_mi(mi, ctx.root) if not excluded(m.path, patterns)]
+        files = radon_files.select(ctx.project, settings.timeout)
+        if not files:
+            return sources.nothing_to_check(self, ctx.project)
+        cc, mi = run_cc_mi(ctx, radon, files)
+        blocks = parse_cc(cc, ctx.root)
+        modules = parse_mi(mi, ctx.root)
         if not modules:
             raise CheckError(f"radon found no Python files in {', '.join(ctx.project.paths)}")
         findings = [
@@ -79,60 +84,55 @@ def both(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]
         return a.result(), b.result()
 
 
-def run_cc_mi(ctx: CheckContext, radon: Tool) -> tuple[Any, Any]:
+def run_cc_mi(ctx: CheckContext, radon: Tool, files: Sequence[str]) -> tuple[Any, Any]:
     """radon cc's and radon mi's JSON: from one pass over the files with radon's library
     (checks/quality/radon_pass.py, radon's numbers) unless `command` pins a radon of the
     project's choosing, whose two commands then run at once."""
     if not ctx.settings.command:
-        both_json = run_radon(ctx, FAST_MI, [])
-        if not isinstance(both_json, dict) or set(both_json) != {"cc", "mi"}:
-            raise CheckError("radon printed JSON of an unexpected shape: top level")
-        return both_json["cc"], both_json["mi"]
+        cc: dict[str, Any] = {}
+        mi: dict[str, Any] = {}
+        for part in run_radon(ctx, FAST_MI, [], files, merge=False):
+            if set(part) != {"cc", "mi"} or not all(isinstance(v, dict) for v in part.values()):
+                raise CheckError("radon printed JSON of an unexpected shape: top level")
+            cc.update(part["cc"])
+            mi.update(part["mi"])
+        return cc, mi
     # Every rank is asked for explicitly: a display filter in the project's radon config
     # (cc_min, mi_min) must not hide blocks from the policy below.
     return both(
-        lambda: run_radon(ctx, radon, ["cc", "-j", "-n", "A", "-x", "F", "--show-closures"]),
-        lambda: run_radon(ctx, radon, ["mi", "-j", "-n", "A", "-x", "C"]),
+        lambda: run_radon(ctx, radon, CC_ARGS, files),
+        lambda: run_radon(ctx, radon, ["mi", "-j", "-n", "A", "-x", "C"], files),
     )
 
 
-def run_radon(ctx: CheckContext, radon: Tool, command: list[str]) -> Any:
-    if radon is FAST_MI:
-        args = [*command, *radon_filters(ctx.project.exclude), *ctx.project.paths]
-        res = run_tool(radon, args, cwd=ctx.root, timeout=ctx.settings.timeout)
-    else:
+def run_radon(
+    ctx: CheckContext, radon: Tool, command: list[str], files: Sequence[str], *, merge: bool = True
+) -> Any:
+    """radon's JSON for the files (one run per argv-sized chunk; radon judges each file alone):
+    merged into one object, or with `merge=False` the list of each run's."""
+    neutral: Path | None = None
+    names = list(files)
+    if radon is not FAST_MI:
         # radon's CLI reads pyproject.toml, setup.cfg and radon.cfg from its working directory
         # through configparser with interpolation: any bare `%` in an unrelated [tool.*] string
         # crashes it. It runs from an empty directory instead, on absolute paths; every option
         # atlas-ci's policy depends on is passed explicitly anyway.
         neutral = (ctx.root / ctx.project.report_dir / ".radon-cwd").resolve()
         neutral.mkdir(parents=True, exist_ok=True)
-        root = str(ctx.root.resolve())
-        paths = [str(ctx.root.resolve() / p) for p in ctx.project.paths]
-        args = [*command, *radon_filters(ctx.project.exclude, root), *paths]
-        res = run_tool(radon, args, cwd=neutral, timeout=ctx.settings.timeout)
-    return load_json(res.stdout, object, tool=f"radon {command[0]}" if command else "radon")
-
-
-def radon_filters(patterns: Sequence[str], root: str | None = None) -> list[str]:
-    """The project's exclude as radon's -e (path globs) and -i (directory names) lists.
-
-    radon splits both lists on commas, so a pattern holding one is left to the post-filter.
-    """
-    globs: list[str] = []
-    dirs: list[str] = []
-    for raw in patterns:
-        pattern = raw.removeprefix("./").rstrip("/")
-        if not pattern or "," in pattern:
-            continue
-        if "/" in pattern:  # anchored at the root, like ruff's exclude
-            anchored = f"{root}/{pattern}" if root else pattern
-            globs += [anchored, f"{anchored}/*"]
-        else:
-            globs += [pattern, f"*/{pattern}", f"{pattern}/*", f"*/{pattern}/*"]
-            dirs.append(pattern)
-    args = ["-e", ",".join(globs)] if globs else []
-    return args + (["-i", ",".join(dirs)] if dirs else [])
+        names = [str(ctx.root.resolve() / name) for name in files]
+    parts: list[dict[str, Any]] = []
+    for chunk in argv_chunks(names):
+        res = run_tool(
+            radon, [*command, *chunk], cwd=neutral or ctx.root, timeout=ctx.settings.timeout
+        )
+        shown = f"radon {command[0]}" if command else "radon"
+        parts.append(load_json(res.stdout, dict[str, Any], tool=shown))
+    if not merge:
+        return parts
+    merged: dict[str, Any] = {}
+    for part in parts:
+        merged.update(part)
+    return merged
 
 
 def complexity_findings(

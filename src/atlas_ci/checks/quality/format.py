@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from atlas_ci.checks import sources
 from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding, relpath
-from atlas_ci.checks.quality.lint import RUFF, load_items
+from atlas_ci.checks.quality.lint import RUFF, load_items, ruff_files
 from atlas_ci.checks.quality.ruff_data import Diagnostic
-from atlas_ci.checks.toolkit import Tool, bad_exit, error_line, run_tool
+from atlas_ci.checks.toolkit import Tool, argv_chunks, bad_exit, error_line, run_tool
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Severity, fingerprint
 from atlas_ci.process import ProcessResult
@@ -24,14 +25,23 @@ class Format:
 
     def run(self, ctx: CheckContext[FormatSettings, GateSettings]) -> CheckResult:
         ruff = RUFF.using(ctx.settings.command)
-        res = run_tool(
-            ruff,
-            format_args(ctx.project),
-            cwd=ctx.root,
-            timeout=ctx.settings.timeout,
-            ok_codes=(0, 1, 2),
-        )
-        findings = judge_exit(res, self, ctx, ruff)
+        files = ruff_files(ruff, ctx)
+        if not files:
+            return sources.nothing_to_check(self, ctx.project)
+        runs = [
+            run_tool(
+                ruff,
+                [*FORMAT_ARGS, *chunk],
+                cwd=ctx.root,
+                timeout=ctx.settings.timeout,
+                ok_codes=(0, 1, 2),
+            )
+            for chunk in argv_chunks(files)
+        ]
+        # A run that checked nothing (its files all excluded by ruff's own config) says nothing;
+        # only when every run is silent did ruff check no file at all.
+        spoke = [res for res in runs if res.stdout.strip() or res.returncode != 0] or runs[:1]
+        findings = [f for res in spoke for f in judge_exit(res, self, ctx, ruff)]
         return judged(
             self, findings, version=ruff.version(ctx.root), reason_ok="every file is formatted"
         )
@@ -40,12 +50,8 @@ class Format:
         return RUFF.version(project.root)
 
 
-def format_args(project: ProjectInfo) -> list[str]:
-    # --force-exclude: the project's `exclude` applies even to paths named on the command line.
-    args = ["format", "--check", "--output-format", "json", "--force-exclude"]
-    for pattern in project.exclude:
-        args += ["--extend-exclude", pattern]
-    return [*args, *project.paths]
+# --force-exclude: the project's own ruff `exclude` (and format.exclude) applies to the files named.
+FORMAT_ARGS = ("format", "--check", "--output-format", "json", "--force-exclude")
 
 
 def judge_exit(

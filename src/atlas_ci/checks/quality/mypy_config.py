@@ -68,3 +68,17 @@ def defines(section: dict[str, Any] | None, key: str) -> bool:
     if isinstance(value, str):
         return bool(value.strip())
     return bool(value)
+
+
+def excludes(section: dict[str, Any] | None) -> list[str]:
+    """The config's `exclude` regexes, as mypy's own config reader lists them.
+
+    In an INI file the value is one regex (possibly spanning lines, for `(?x)` patterns); in
+    pyproject.toml a string or an array of strings.
+    """
+    value = (section or {}).get("exclude")
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return []

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 import xml.etree.ElementTree as ET  # nosec B405 - mypy's own report, written into our temp dir
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal, NotRequired
+from typing import Any, Literal, NotRequired
 
 from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
+from atlas_ci import fileset
+from atlas_ci.checks import sources, toolkit
 from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding, relpath
-from atlas_ci.checks.quality import mypy_config
-from atlas_ci.checks.quality.common import keep_included
+from atlas_ci.checks.quality import mypy_config, mypy_files
 from atlas_ci.checks.toolkit import Tool, bad_exit, error_line, load_json_lines, run_tool
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Severity
@@ -57,31 +60,57 @@ class Types:
 
     def run(self, ctx: CheckContext[TypesSettings, GateSettings]) -> CheckResult:
         mypy = MYPY.using(ctx.settings.command)
+        section = mypy_config.find_section(ctx.root)
+        files = targets(ctx, section)
+        if files == []:
+            return sources.nothing_to_check(self, ctx.project)
         with tempfile.TemporaryDirectory(prefix="atlas-ci-mypy-") as tmp:
             junit = Path(tmp) / RESULT_FILE
             # From the root with no --config-file: mypy finds and applies the project's config.
-            args = [*mypy_args(ctx.project), "--junit-xml", str(junit)]
+            named = file_arguments(files or [], Path(tmp))
+            args = [*mypy_args(ctx.project, section), "--junit-xml", str(junit), *named]
             res = run_tool(
                 mypy, args, cwd=ctx.root, timeout=ctx.settings.timeout, ok_codes=(0, 1, 2)
             )
             findings = judge_exit(res, self, ctx, mypy)
             ensure_ran(junit, findings, mypy)
-        findings = keep_included(findings, ctx.project.exclude)
+        # mypy follows imports into excluded files and reports what it finds there: dropped.
+        findings = [f for f in findings if f.location is None or not _excluded(f, ctx)]
         return judged(self, findings, version=mypy.version(ctx.root), reason_ok="no type errors")
 
     def version(self, project: ProjectInfo) -> str | None:
         return MYPY.version(project.root)
 
 
-def mypy_args(project: ProjectInfo) -> list[str]:
-    section = mypy_config.find_section(project.root)
+def mypy_args(project: ProjectInfo, section: dict[str, Any] | None) -> list[str]:
     args = ["--output", "json", "--no-error-summary"]
     # Type-check against the project's installed packages, unless its config names an interpreter.
     if not mypy_config.defines(section, "python_executable"):
         args += ["--python-executable", project.python]
+    return args
+
+
+def targets(ctx: CheckContext, section: dict[str, Any] | None) -> list[str] | None:
+    """The files to name on mypy's command line; None when the project's config names its own
+    targets (`files`, `packages`, `modules`), which paths on the command line would override."""
     if any(mypy_config.defines(section, key) for key in TARGET_KEYS):
-        return args
-    return [*args, *project.paths]
+        return None
+    return mypy_files.select(ctx.project, section, ctx.settings.timeout)
+
+
+def file_arguments(files: Sequence[str], tmp: Path) -> list[str]:
+    """The files themselves, or past the argv budget one `@file` listing them (mypy reads its
+    arguments from a file so prefixed): one run keeps mypy's whole-program analysis."""
+    if sum(len(os.fsencode(name)) + 1 for name in files) <= toolkit.ARGV_BUDGET:
+        return list(files)
+    listing = tmp / "files.txt"
+    listing.write_text("".join(f"{name}\n" for name in files), encoding="utf-8")
+    return [f"@{listing}"]
+
+
+def _excluded(finding: Finding, ctx: CheckContext) -> bool:
+    path = finding.location.path if finding.location else ""
+    return fileset.excluded(path, ctx.project.exclude) if ctx.project.exclude else False
 
 
 def judge_exit(res: ProcessResult, check: Types, ctx: CheckContext, mypy: Tool) -> list[Finding]:

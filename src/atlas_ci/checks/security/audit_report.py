@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from atlas_ci.checks.base import Check, CheckContext, make_finding
-from atlas_ci.checks.security.policy import SecurityContext, fail_on, is_blocking
+from atlas_ci.checks.security.policy import Level, is_blocking
 from atlas_ci.errors import CheckError
 from atlas_ci.model import Finding, Metric, Severity
 from atlas_ci.settings import Settings
@@ -106,16 +106,17 @@ class Judgement:
 
 def judge(
     check: Check,
-    ctx: SecurityContext,
+    ctx: CheckContext,
     deps: Sequence[Dep],
     *,
     rules: Sequence[IgnoreRule],
     locate: Callable[[str], Declaration | None],
     severity_of: Callable[[set[str]], str | None],
     today: dt.date,
+    threshold: Level,
 ) -> Judgement:
+    """Findings for the vulnerabilities no live ignore covers, blocking at `threshold` or above."""
     findings, suppressed = [], []
-    threshold = fail_on(ctx)
     for dep in deps:
         for vuln in dep.vulns:
             rule = matching_rule(vuln, rules)

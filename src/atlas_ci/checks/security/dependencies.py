@@ -24,7 +24,7 @@ from atlas_ci.checks.base import (
 )
 from atlas_ci.checks.security import audit_report
 from atlas_ci.checks.security.audit_report import Dep, IgnoreRule
-from atlas_ci.checks.security.policy import SecurityGateSettings
+from atlas_ci.checks.security.policy import SecurityGateSettings, fail_on
 from atlas_ci.checks.toolkit import ANY_EXIT, Tool, run_tool
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Metric, Status
@@ -220,6 +220,7 @@ def vulnerabilities(
         locate=lambda n: locate(index, n, settings, ctx, fallback),
         severity_of=db.severity_of if db else lambda _ids: None,
         today=dt.date.today(),
+        threshold=fail_on(ctx),
     )
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import configparser
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal, NotRequired
 
@@ -12,6 +12,7 @@ from typing_extensions import TypedDict
 
 from atlas_ci import pyproject
 from atlas_ci import redact as redaction
+from atlas_ci.checks import sources
 from atlas_ci.checks.base import (
     CheckContext,
     ProjectInfo,
@@ -23,24 +24,14 @@ from atlas_ci.checks.base import (
     short_hash,
 )
 from atlas_ci.checks.security.policy import Level, SecurityGateSettings, is_blocking
-from atlas_ci.checks.toolkit import Tool, load_json, run_tool
+from atlas_ci.checks.toolkit import Tool, argv_chunks, load_json, run_tool
 from atlas_ci.errors import CheckError
 from atlas_ci.model import CheckResult, Finding, Severity, Status
 from atlas_ci.settings import CheckSettings
 
 BanditLevel = Literal["low", "medium", "high"]
-# bandit's own default for -x; passing -x replaces it, so we keep it when adding exclusions.
-BANDIT_DEFAULT_EXCLUDES = (
-    ".svn",
-    "CVS",
-    ".bzr",
-    ".hg",
-    ".git",
-    "__pycache__",
-    ".tox",
-    ".eggs",
-    "*.egg",
-)
+# bandit's own `include` default: what it scans of a directory it walks.
+BANDIT_INCLUDE = (".py", ".pyw")
 SEVERITY = {"LOW": Severity.LOW, "MEDIUM": Severity.MEDIUM, "HIGH": Severity.HIGH}
 Upper = Literal["LOW", "MEDIUM", "HIGH", "UNDEFINED"]
 # These rules quote the hard-coded credential in their message; reports must never carry it.
@@ -101,17 +92,22 @@ class Bandit:
     def run(self, ctx: CheckContext[BanditSettings, SecurityGateSettings]) -> CheckResult:
         settings = ctx.settings
         bandit = bandit_tool(ctx.project).using(settings.command)
-        args = [*bandit_args(ctx.root, ctx.project.exclude, settings), *ctx.project.paths]
+        files = sources.python_files(ctx.project, BANDIT_INCLUDE, settings.timeout)
+        if not files:
+            return sources.nothing_to_check(self, ctx.project)
+        args = bandit_args(ctx.root, settings)
         # --exit-zero: any other exit code means bandit itself failed.
-        res = run_tool(bandit, args, cwd=ctx.root, timeout=settings.timeout)
-        report = load_report(res.stdout)
+        runs = (
+            run_tool(bandit, [*args, *chunk], cwd=ctx.root, timeout=settings.timeout)
+            for chunk in argv_chunks(files)
+        )
+        report = merged(load_report(res.stdout) for res in runs)
         version = bandit.version(ctx.root)
         if not scanned_files(report):
+            # The project's own bandit config excludes every file: its choice, stated.
+            reason = "the project's bandit config excludes every file under "
             return result(
-                self,
-                Status.SKIPPED,
-                "no Python files under " + ", ".join(ctx.project.paths),
-                tool_version=version,
+                self, Status.SKIPPED, reason + ", ".join(ctx.project.paths), tool_version=version
             )
         return judged(
             self,
@@ -125,14 +121,16 @@ class Bandit:
         return bandit_tool(project).version(project.root)
 
 
-def bandit_args(root: Path, exclude: tuple[str, ...], settings: BanditSettings) -> list[str]:
-    """Machine output, the thresholds, and the project's own bandit configuration."""
+def bandit_args(root: Path, settings: BanditSettings) -> list[str]:
+    """Machine output, the thresholds, and the project's own bandit configuration.
+
+    No `-x`: the files are named (the file set minus `exclude`), and bandit still applies its
+    own default excludes and the project's `exclude_dirs` / .bandit `exclude` to them."""
     args = [
         "-f",
         "json",
         "-q",
         "--exit-zero",
-        "-r",
         "--severity-level",
         settings.min_severity,
         "--confidence-level",
@@ -140,30 +138,14 @@ def bandit_args(root: Path, exclude: tuple[str, ...], settings: BanditSettings) 
     ]
     if has_pyproject_config(root):
         args += ["-c", "pyproject.toml"]
-    ini = root / ".bandit"
-    if ini.is_file():
+    if (root / ".bandit").is_file():
         # bandit only discovers .bandit inside its targets; the repository root is usually not one.
         args += ["--ini", ".bandit"]
-    if exclude:
-        args += ["-x", ",".join([*BANDIT_DEFAULT_EXCLUDES, *ini_excludes(ini), *exclude])]
     return args
 
 
 def has_pyproject_config(root: Path) -> bool:
     return pyproject.tool_table(pyproject.load(root), "bandit") is not None
-
-
-def ini_excludes(ini: Path) -> list[str]:
-    """The .bandit file's own `exclude`, which a command-line -x would otherwise override."""
-    if not ini.is_file():
-        return []
-    parser = configparser.ConfigParser()
-    try:
-        parser.read(ini, encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError) as exc:
-        raise CheckError(f"cannot read .bandit: {exc}") from exc
-    raw = parser.get("bandit", "exclude", fallback="")
-    return [p.strip() for p in raw.split(",") if p.strip()]
 
 
 def load_report(stdout: str) -> Report:
@@ -174,6 +156,16 @@ def load_report(stdout: str) -> Report:
         listed = "; ".join(f"{e['filename']}: {e['reason']}" for e in errors[:5])
         raise CheckError(f"bandit could not scan {len(errors)} path(s): {listed}")
     return report
+
+
+def merged(reports: Iterable[Report]) -> Report:
+    """One report from the runs over each argv-sized chunk of the files."""
+    out: Report = {"results": [], "errors": [], "metrics": {}}
+    for report in reports:
+        out["results"] += report["results"]
+        out["errors"] += report["errors"]
+        out["metrics"].update(report["metrics"])
+    return out
 
 
 def scanned_files(report: Report) -> list[str]:

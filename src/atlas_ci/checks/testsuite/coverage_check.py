@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from atlas_ci import reportdir
+from atlas_ci import fileset, reportdir
 from atlas_ci.checks.base import (
     CheckContext,
     ProjectInfo,
@@ -42,13 +43,8 @@ class Coverage:
         settings = ctx.settings
         reports = coverage_run.report_dir(ctx)
         categories = sorted(coverage_run.recorded(reports))
-        if not categories and coverage_run.empty(reports):
-            return self._no_test_at_all(ctx, settings)
         if not categories:
-            raise CheckError(
-                "no coverage data from this run: run the test categories too "
-                "(e.g. `atlas-ci gate tests`), with coverage on"
-            )
+            return self._nothing_recorded(ctx, settings, reports)
         files = coverage_run.data_files(reports, categories)
         if not files:
             raise CheckError(f"tests {', '.join(categories)} ran but wrote no coverage data")
@@ -92,12 +88,20 @@ class Coverage:
         except (OSError, json.JSONDecodeError) as exc:
             raise CheckError(f"cannot read coverage's JSON report: {exc}") from exc
 
-    def _no_test_at_all(self, ctx: CheckContext, settings: CoverageSettings) -> CheckResult:
-        """The categories ran and found no test: the source is 0% covered, unless there is none."""
+    def _nothing_recorded(
+        self, ctx: CheckContext, settings: CoverageSettings, reports: Path
+    ) -> CheckResult:
+        """No category recorded coverage. With no Python code there is nothing to measure
+        (skipped); code whose categories found no test is 0% covered (failed); otherwise the
+        categories did not run in this invocation, so nothing can be judged (error)."""
         source = coverage_run.sources(ctx, None, []) or list(ctx.project.paths)
-        if not any(_python_files(ctx.root / s) for s in source):
-            return result(
-                self, Status.SKIPPED, f"no Python source to measure in {', '.join(source)}"
+        if not has_code(ctx.root, source):
+            shown = ", ".join(source)
+            return result(self, Status.SKIPPED, f"no Python code to measure in {shown}, no tests")
+        if not coverage_run.empty(reports):
+            raise CheckError(
+                "no coverage data from this run: run the test categories too "
+                "(e.g. `atlas-ci gate tests`), with coverage on"
             )
         metric = Metric(
             name="coverage", value=0.0, unit="%", threshold=settings.min, direction="min"
@@ -140,10 +144,16 @@ class Coverage:
         return findings, metric, f"; new code {percent:.1f}% covered"
 
 
-def _python_files(path: Path) -> bool:
-    if path.is_file():
-        return path.suffix == ".py"
-    return path.is_dir() and next(path.rglob("*.py"), None) is not None
+def has_code(root: Path, source: Sequence[str]) -> bool:
+    """Does the file set hold a .py file under the source paths? (Never inside a venv: a
+    repository holding only its `.venv` has no code.) A source that is a module name, not a
+    path, cannot be told from here: coverage decides, so it counts as code."""
+    if any(not (root / s).exists() for s in source):
+        return True
+    return any(
+        name.endswith(".py") and fileset.under(name, source)
+        for name in fileset.repository_files(root)
+    )
 
 
 def _tool(ctx: CheckContext, cov: list[str], command: str, *args: str) -> None:
