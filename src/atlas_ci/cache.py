@@ -4,9 +4,9 @@ Cached: the static checks (quality.lint, .format, .types, .complexity, security.
 .workflows), whose result is a function of files in the repository, the tool and the settings.
 The key covers the check, atlas-ci's and the tool's versions, the check's and its gate's settings,
 the project's paths, exclude, changed-files scope and interpreter, the content of the config files
-the tools read (`CONFIG_FILES`), and the content of every file of the repository's file set that the check reads:
-Python sources for the Python tools, every file for the secrets scan, `.github/` and `action.yml`
-for the workflow audit. quality.types also depends on what is installed in the project interpreter
+the tools read (`CONFIG_FILES`), and the content of every file of the repository's file set that
+the check reads: Python sources for the Python tools, every file for the secrets scan, `.github/`
+and `action.yml` for the workflow audit. quality.types also depends on what is installed in the project interpreter
 (mypy follows imports into it), so its key includes that interpreter's installed distributions.
 
 Not cached, because their result depends on more than the tree: the tests gate (the environment,
