@@ -6,8 +6,9 @@ The key covers the check, atlas-ci's and the tool's versions, the check's and it
 the project's paths, exclude, changed-files scope and interpreter, the content of the config files
 the tools read (`CONFIG_FILES`), and the content of every file of the repository's file set that
 the check reads: Python sources for the Python tools, every file for the secrets scan, `.github/`
-and `action.yml` for the workflow audit. quality.types also depends on what is installed in the project interpreter
-(mypy follows imports into it), so its key includes that interpreter's installed distributions.
+and `action.yml` for the workflow audit. quality.types also depends on what is installed in the
+project interpreter (mypy follows imports into it), so its key includes that interpreter's
+installed distributions.
 
 Not cached, because their result depends on more than the tree: the tests gate (the environment,
 the clock, the network a test may touch), perf and reliability (the machine's behaviour is the
