@@ -54,10 +54,10 @@ def test_a_run_of_one_gate_imports_only_that_gate(tmp_path: Path) -> None:
         "import sys\nfrom pathlib import Path\nfrom atlas_ci import config, plan\n"
         "cfg = config.load(Path('.'), None, frozenset({'quality'}))\n"
         "assert [p.id for p in plan.all_checks(cfg, ['quality'])][:1] == ['quality.lint']\n"
-        "loaded = sorted(m for m in sys.modules if m.startswith('atlas_ci.checks.') "
-        "and m.count('.') == 2)\n"
-        "assert loaded == ['atlas_ci.checks.base', 'atlas_ci.checks.quality', "
-        "'atlas_ci.checks.spec', 'atlas_ci.checks.toolkit'], loaded\n"
+        "others = ('security', 'testsuite', 'perf', 'reliability', 'deploy')\n"
+        "loaded = [f for f in others if 'atlas_ci.checks.' + f in sys.modules]\n"
+        "assert 'atlas_ci.checks.quality.gate' in sys.modules\n"
+        "assert loaded == [], loaded\n"
         "assert cfg.gate('deploy').enabled\n"
     )
     res = subprocess.run(
