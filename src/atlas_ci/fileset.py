@@ -9,16 +9,20 @@ VCS data, tool caches, or the build/dist output at the root. `exclude` patterns 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from atlas_ci import process
 from atlas_ci.errors import ToolNotFoundError
+
+if TYPE_CHECKING:
+    import pathspec
 
 PRUNED = frozenset(
     {
@@ -64,8 +68,47 @@ def walk(top: Path, *, hidden: bool = False) -> Iterator[Path]:
             yield here / name
 
 
+class _Listings:
+    """Within `one_listing()` the file set is listed once per root (every check of a run asks
+    at once, from its own thread); outside it, every call lists afresh."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.depth = 0
+        self.found: dict[Path, list[str]] = {}
+
+
+_LISTINGS = _Listings()
+
+
+@contextlib.contextmanager
+def one_listing() -> Iterator[None]:
+    """One run's scope: the repository is listed once however many checks ask."""
+    with _LISTINGS.lock:
+        _LISTINGS.depth += 1
+    try:
+        yield
+    finally:
+        with _LISTINGS.lock:
+            _LISTINGS.depth -= 1
+            if not _LISTINGS.depth:
+                _LISTINGS.found.clear()
+
+
 def repository_files(root: Path, timeout: float = GIT_TIMEOUT) -> list[str]:
     """Repository-relative POSIX paths of the regular files every check considers."""
+    with _LISTINGS.lock:
+        scoped = _LISTINGS.depth > 0
+    if not scoped:
+        return _list(root, timeout)
+    with _LISTINGS.lock:
+        key = root.resolve()
+        if key not in _LISTINGS.found:
+            _LISTINGS.found[key] = _list(root, timeout)
+        return list(_LISTINGS.found[key])
+
+
+def _list(root: Path, timeout: float) -> list[str]:
     names = git_files(root, timeout)
     if names is None:
         names = [p.relative_to(root).as_posix() for p in walk(root, hidden=True)]
@@ -106,6 +149,8 @@ class _Pruner:
 @lru_cache(maxsize=64)
 def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
     # GitIgnoreSpec: git's own precedence rules (a later `!pattern` re-includes, as in git).
+    import pathspec  # here, not at start-up: its backends take a while to import
+
     return pathspec.GitIgnoreSpec.from_lines(_anchored(p) for p in patterns)
 
 

@@ -15,6 +15,7 @@ from atlas_ci import (
     change_scope,
     debug,
     detectors,
+    fileset,
     interrupts,
     linehash,
     plan,
@@ -122,9 +123,10 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
         commit = reporting.git_commit(prep.project.root)
         interrupted = False
         try:
-            results = runner.run(
-                prep.planned, prep.project, jobs=prep.jobs, observer=observer, cache=prep.cache
-            )
+            with fileset.one_listing():
+                results = runner.run(
+                    prep.planned, prep.project, jobs=prep.jobs, observer=observer, cache=prep.cache
+                )
         except runner.Interrupted as stop:
             results, interrupted = stop.results, True
         if prep.changes is not None:

@@ -140,3 +140,16 @@ def test_exclude_removes_exactly_what_git_ignores(tmp_path, patterns):
 )
 def test_a_leading_dot_slash_anchors_at_the_root(path, pattern, expected):
     assert fileset.excluded(path, [pattern]) is expected
+
+
+def test_one_listing_per_run_and_afresh_outside(tmp_path):
+    import subprocess
+
+    (tmp_path / "a.py").write_text("x = 1\n")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    with fileset.one_listing():
+        assert fileset.repository_files(tmp_path) == ["a.py"]
+        (tmp_path / "b.py").write_text("y = 2\n")
+        # The run's checks all see the listing its first check got.
+        assert fileset.repository_files(tmp_path) == ["a.py"]
+    assert fileset.repository_files(tmp_path) == ["a.py", "b.py"]
