@@ -8,7 +8,7 @@ the tools read (`CONFIG_FILES`), and the content of every file of the repository
 the check reads: Python sources for the Python tools, every file for the secrets scan, `.github/`
 and `action.yml` for the workflow audit. quality.types also depends on what is installed in the
 project interpreter (mypy follows imports into it), so its key includes that interpreter's
-installed distributions.
+installed distributions (listed once and remembered by the stat of its `sys.path`: cache_env.py).
 
 Not cached, because their result depends on more than the tree: the tests gate (the environment,
 the clock, the network a test may touch), perf and reliability (the machine's behaviour is the
@@ -33,7 +33,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from atlas_ci import __version__, fileset, process
+from atlas_ci import __version__, cache_env, fileset
 from atlas_ci.checks.base import ProjectInfo
 from atlas_ci.model import CheckResult, Status
 from atlas_ci.plan import Planned
@@ -59,10 +59,8 @@ CONFIG_FILES = (
     ".gitignore",
 )
 PYTHON_SUFFIXES = (".py", ".pyi")
-DISTRIBUTIONS = (
-    "import importlib.metadata as m, json; "
-    "print(json.dumps(sorted(f\"{d.metadata['Name']}=={d.version}\" for d in m.distributions())))"
-)
+# The installed-distributions digests, remembered by stat (cache_env.py).
+ENVIRONMENTS = "environments.json"
 
 
 def _sha(data: bytes) -> str:
@@ -102,12 +100,10 @@ class ResultCache:
     def _environment(self, python: str) -> str:
         with self._lock:
             if python not in self._environments:
-                try:
-                    res = process.run([python, "-c", DISTRIBUTIONS], cwd=self.root, timeout=60)
-                    listing = res.stdout if res.returncode == 0 else f"unknown:{res.returncode}"
-                except Exception as exc:  # an unusable interpreter: never a cache hit
-                    listing = f"unusable:{os.urandom(8).hex()}:{exc}"
-                self._environments[python] = _sha(listing.encode())
+                memo = cache_env.EnvironmentDigests(self.directory / ENVIRONMENTS)
+                # An interpreter that cannot list what it holds: never a cache hit.
+                found = memo.digest(python, self.root)
+                self._environments[python] = found or f"unusable:{os.urandom(8).hex()}"
             return self._environments[python]
 
     def key(self, planned: Planned, project: ProjectInfo, tool_version: str | None) -> str | None:
