@@ -3,11 +3,12 @@
 Cached: the static checks (quality.lint, .format, .types, .complexity, security.bandit, .secrets,
 .workflows), whose result is a function of files in the repository, the tool and the settings.
 The key covers the check, atlas-ci's and the tool's versions, the check's and its gate's settings,
-the project's paths, exclude and interpreter, the content of the config files the tools read
-(`CONFIG_FILES`), and the content of every file of the repository's file set that the check reads:
-Python sources for the Python tools, every file for the secrets scan, `.github/` and `action.yml`
-for the workflow audit. quality.types also depends on what is installed in the project interpreter
-(mypy follows imports into it), so its key includes that interpreter's installed distributions.
+the project's paths, exclude, changed-files scope and interpreter, the content of the config files
+the tools read (`CONFIG_FILES`), and the content of every file of the repository's file set that
+the check reads: Python sources for the Python tools, every file for the secrets scan, `.github/`
+and `action.yml` for the workflow audit. quality.types also depends on what is installed in the
+project interpreter (mypy follows imports into it), so its key includes that interpreter's
+installed distributions.
 
 Not cached, because their result depends on more than the tree: the tests gate (the environment,
 the clock, the network a test may touch), perf and reliability (the machine's behaviour is the
@@ -126,6 +127,8 @@ class ResultCache:
             "gate": planned.gate_settings.model_dump(mode="json"),
             "paths": list(project.paths),
             "exclude": list(project.exclude),
+            # A changed-files run checks part of the tree: its result is not a whole run's.
+            "scope": None if project.files is None else sorted(project.files),
             "python": project.python,
             "configs": configs,
             "files": files,

@@ -13,7 +13,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, create_model
 
-from atlas_ci import config_errors, pyproject
+from atlas_ci import __version__, config_errors, pyproject
 from atlas_ci.errors import ConfigError
 from atlas_ci.ops_settings import (
     BaselineSettings,
@@ -49,13 +49,29 @@ class ReportSettings(Settings):
     formats: tuple[ReportFormat, ...] = ("json", "sarif", "markdown")
 
 
+def config_model(gates: frozenset[str] | None = None) -> type[BaseModel]:
+    """The config's model, built from the registry so plugins' settings are validated too.
+
+    `gates` limits the gate tables validated to those (None: every gate): a run of one gate
+    then imports only that gate's checks. A table of another gate is rejected as unknown, so the
+    loader passes every gate the file configures (`gates_to_validate`).
+    """
+    from atlas_ci import gates as registry
+
+    names = (
+        registry.gate_names()
+        if gates is None
+        else tuple(n for n in registry.gate_names() if n in gates)
+    )
+    return _model(names)
+
+
 @cache
-def config_model() -> type[BaseModel]:
-    """The whole config's model, built from the registry so plugins' settings are validated too."""
+def _model(names: tuple[str, ...]) -> type[BaseModel]:
     from atlas_ci.gates import registry
 
     gate_fields: dict[str, Any] = {}
-    for name, spec in registry().items():
+    for name, spec in registry(names).items():
         check_fields: dict[str, Any] = {
             c.name: (c.settings_model, Field(default_factory=c.settings_model)) for c in spec.checks
         }
@@ -86,6 +102,8 @@ class LoadedConfig:
     model: BaseModel
     source: Path | None  # None: no config file, defaults only
     digest: str
+    # The gates the model validated (None: every gate); see `config_model`.
+    gates: frozenset[str] | None = None
 
     def _section(self, name: str, kind: type[T]) -> T:
         """A top-level table of the validated model, as its own settings type."""
@@ -119,7 +137,11 @@ class LoadedConfig:
         return self._section("notify", NotifySettings)
 
     def gate(self, name: str) -> GateSettings:
-        value = getattr(self.model.gates, name)  # type: ignore[attr-defined]
+        section = self.model.gates  # type: ignore[attr-defined]
+        if name not in type(section).model_fields:
+            # A gate the file does not configure and the run did not load: its defaults.
+            section = _model((name,)).model_validate({}).gates  # type: ignore[attr-defined]
+        value = getattr(section, name)
         assert isinstance(value, GateSettings)  # noqa: S101 - the model's own field type
         return value
 
@@ -188,7 +210,10 @@ def _refuse_misspelled_table(data: dict[str, Any], path: Path) -> None:
             )
 
 
-def load(root: Path, explicit: Path | None = None) -> LoadedConfig:
+def load(
+    root: Path, explicit: Path | None = None, gates: frozenset[str] | None = None
+) -> LoadedConfig:
+    """The validated config; `gates` (None: all) are the gates the caller will run."""
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError("config file not found", file=str(explicit))
@@ -212,9 +237,20 @@ def load(root: Path, explicit: Path | None = None) -> LoadedConfig:
                     line=locate(source.read_text(encoding="utf-8"), list(prefix)),
                 )
             data = sub
-    model = validate(data, source, prefix)
-    digest = hashlib.sha256(json.dumps(model.model_dump(mode="json"), sort_keys=True).encode())
-    return LoadedConfig(model=model, source=source, digest=digest.hexdigest()[:16])
+    wanted = gates_to_validate(data, gates)
+    model = validate(data, source, prefix, wanted)
+    # The config as written, under this atlas-ci version: the same whichever gates a run loads.
+    written = json.dumps({"atlas-ci": __version__, "config": data}, sort_keys=True, default=str)
+    digest = hashlib.sha256(written.encode()).hexdigest()[:16]
+    return LoadedConfig(model=model, source=source, digest=digest, gates=wanted)
+
+
+def gates_to_validate(data: dict[str, Any], run: frozenset[str] | None) -> frozenset[str] | None:
+    """The gates a run uses plus every gate table the file holds (an error in any is fatal)."""
+    if run is None:
+        return None
+    tables = data.get("gates")
+    return run | frozenset(tables if isinstance(tables, dict) else ())
 
 
 def with_overrides(cfg: LoadedConfig, overrides: tuple[tuple[str, object], ...]) -> LoadedConfig:
@@ -228,11 +264,22 @@ def with_overrides(cfg: LoadedConfig, overrides: tuple[tuple[str, object], ...])
         for part in parents:
             node = node.setdefault(part, {})
         node[last] = value
-    return LoadedConfig(model=validate(data, None), source=cfg.source, digest=cfg.digest)
+    model = validate(data, None, (), cfg.gates)
+    return LoadedConfig(model=model, source=cfg.source, digest=cfg.digest, gates=cfg.gates)
 
 
-def validate(data: dict[str, Any], source: Path | None, prefix: tuple[str, ...] = ()) -> BaseModel:
+def validate(
+    data: dict[str, Any],
+    source: Path | None,
+    prefix: tuple[str, ...] = (),
+    gates: frozenset[str] | None = None,
+) -> BaseModel:
     shown = str(source) if source else "<defaults>"
+    try:
+        return config_model(gates).model_validate(data)
+    except ValidationError:
+        pass
+    # The message comes from the whole model (every gate's keys known for its suggestions).
     model = config_model()
     try:
         return model.model_validate(data)

@@ -8,8 +8,10 @@ policy in detect-secrets' settings, and atlas-ci never configures one in its own
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
+import threading
 from typing import Any
 
 # Not credentials: a public IP address in a message is not a secret, and version strings such
@@ -46,8 +48,25 @@ _CANDIDATE = re.compile(
 _CHUNK = 256 * 1024
 
 
-@functools.cache
+_LOADING = threading.Lock()
+
+
+def preload() -> None:
+    """Import and build the detectors now (a run calls this in a thread while its checks run,
+    so the redaction at the end does not wait for detect-secrets' import). A failure here is
+    silent: the redaction's own call meets it again and reports it."""
+    with contextlib.suppress(Exception):
+        _plugins()
+
+
 def _plugins() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    # Locked: the preloading thread and the redaction may both ask at once; one builds.
+    with _LOADING:
+        return _built()
+
+
+@functools.cache
+def _built() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """(detectors run over all text, detectors run over keyword lines), default settings."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 

@@ -106,7 +106,17 @@ class _Pruner:
 @lru_cache(maxsize=64)
 def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
     # GitIgnoreSpec: git's own precedence rules (a later `!pattern` re-includes, as in git).
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+    return pathspec.GitIgnoreSpec.from_lines(_anchored(p) for p in patterns)
+
+
+def _anchored(pattern: str) -> str:
+    """`./gen` (as ruff and radon configs write it) means the root's gen, i.e. git's `/gen`;
+    git itself would match nothing with it."""
+    negated = pattern.startswith("!")
+    body = pattern[1:] if negated else pattern
+    if body.startswith("./"):
+        body = "/" + body[2:]
+    return ("!" if negated else "") + body
 
 
 def excluded(path: str, patterns: Iterable[str]) -> bool:

@@ -28,8 +28,12 @@ _EOF = 65535
 MAX_FILE_BYTES = 4_000_000
 
 
-def line_hashes(text: str) -> dict[int, str]:
-    """Line number (1-based) -> "hex:count", for each line (and the one after a final EOL)."""
+def line_hashes(text: str, upto: int | None = None) -> dict[int, str]:
+    """Line number (1-based) -> "hex:count", for each line (and the one after a final EOL).
+
+    With `upto`, lines 1..upto only: a line's hash reads the BLOCK_SIZE characters from its
+    start and its count the lines before it, so the rest of a long file need not be hashed.
+    """
     # Hot loop (one pass per character): plain locals, no calls except once per line.
     mod, first_mod, mask, lf = MOD, _FIRST_MOD, _MASK, _LF
     window = [0] * BLOCK_SIZE
@@ -38,11 +42,13 @@ def line_hashes(text: str) -> dict[int, str]:
     out: dict[int, str] = {}
     seen: dict[str, int] = {}
     hash_, index, line, line_start = 0, 0, 0, True
-    for code in _codes(text):
+    for code in _codes(text, upto):
         start = starts[index]
         if start != -1:
             # The window now holds BLOCK_SIZE characters from that line's start: its hash is final.
             _record(out, seen, start, hash_)
+            if start == upto:
+                break
             starts[index] = -1
         if line_start:
             line += 1
@@ -61,7 +67,7 @@ def _record(out: dict[int, str], seen: dict[str, int], line: int, hash_: int) ->
     out[line] = f"{value}:{seen[value]}"
 
 
-def _codes(text: str) -> list[int]:
+def _codes(text: str, upto: int | None = None) -> list[int]:
     """The character codes the action feeds its hash, end marker and zero flush included.
 
     Spaces and tabs do not count; CRLF counts as one LF and a lone CR as LF. A CRLF's LF is
@@ -70,7 +76,23 @@ def _codes(text: str) -> list[int]:
     pending line start through the window, like the action's final loop.
     """
     folded = text.replace("\r\n", "\n").replace("\r", "\n").replace(" ", "").replace("\t", "")
+    if upto is not None:
+        # BLOCK_SIZE characters from line `upto`'s start are all its hash reads; the one after
+        # them is where the loop records it.
+        cut = _line_start(folded, upto) + BLOCK_SIZE + 1
+        if cut < len(folded):
+            return _utf16_units(folded[:cut])
     return [*_utf16_units(folded), _EOF, *([0] * BLOCK_SIZE)]
+
+
+def _line_start(text: str, line: int) -> int:
+    """The offset where 1-based `line` starts (len(text) when the text has fewer lines)."""
+    offset = 0
+    for _ in range(line - 1):
+        offset = text.find("\n", offset) + 1
+        if offset == 0:
+            return len(text)
+    return offset
 
 
 def _utf16_units(text: str) -> list[int]:
@@ -82,7 +104,9 @@ def _utf16_units(text: str) -> list[int]:
     return array("H", text.encode(encoding, errors="surrogatepass")).tolist()
 
 
-def file_line_hashes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> dict[int, str] | None:
+def file_line_hashes(
+    path: Path, max_bytes: int = MAX_FILE_BYTES, upto: int | None = None
+) -> dict[int, str] | None:
     """Hashes of a file's lines, or None when it is missing, unreadable, a directory or too big.
 
     The action decodes with Node's `Buffer.toString()`: UTF-8, invalid bytes become U+FFFD and a
@@ -94,7 +118,36 @@ def file_line_hashes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> dict[int, s
         data = path.read_bytes()
     except OSError:
         return None
-    return line_hashes(data.decode("utf-8", errors="replace"))
+    return line_hashes(data.decode("utf-8", errors="replace"), upto)
+
+
+def _unhashed(f: Finding, root: Path) -> str | None:
+    """The repository path of a located finding still without a hash, else None."""
+    if f.location is None or f.line_hash:
+        return None
+    return repo_relative(f.location.path, root)
+
+
+def _line(f: Finding) -> int:
+    return (f.location.start_line if f.location else None) or 1
+
+
+def _needed(report: Report, root: Path) -> dict[str, int]:
+    """Each file to hash with the last line a finding in it needs."""
+    needed: dict[str, int] = {}
+    for f in (f for g in report.gates for c in g.checks for f in c.findings):
+        rel = _unhashed(f, root)
+        if rel is not None:
+            needed[rel] = max(needed.get(rel, 1), _line(f))
+    return needed
+
+
+def _file_hashes(root: Path, rel: str, upto: int) -> dict[int, str] | None:
+    """A file's line hashes up to line `upto`; None outside the root (`..`, a symlink)."""
+    path = root / rel
+    if not path.resolve().is_relative_to(root.resolve()):
+        return None
+    return file_line_hashes(path, upto=upto)
 
 
 def attach(report: Report, root: Path) -> Report:
@@ -104,17 +157,11 @@ def attach(report: Report, root: Path) -> Report:
     SARIF reporter then renders from the Report alone. Each file is hashed at most once; a
     file outside the root (through `..` or a symlink), missing or too big gets no hash.
     """
-    cache: dict[str, dict[int, str] | None] = {}
+    hashes = {rel: _file_hashes(root, rel, upto) for rel, upto in _needed(report, root).items()}
 
     def hashed(f: Finding) -> Finding:
-        rel = repo_relative(f.location.path, root) if f.location else None
-        if f.location is None or rel is None or f.line_hash:
-            return f
-        if rel not in cache:
-            path = root / rel
-            inside = path.resolve().is_relative_to(root.resolve())
-            cache[rel] = file_line_hashes(path) if inside else None
-        value = (cache[rel] or {}).get(f.location.start_line or 1)
+        rel = _unhashed(f, root)
+        value = (hashes.get(rel) or {}).get(_line(f)) if rel is not None else None
         return f.model_copy(update={"line_hash": value}) if value else f
 
     gates = tuple(

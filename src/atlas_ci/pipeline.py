@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from atlas_ci import (
     aftermath,
     change_scope,
     debug,
+    detectors,
     interrupts,
     linehash,
     plan,
@@ -83,8 +85,11 @@ class Outcome:
 
 def prepare(req: GateRequest) -> Prepared:
     """Everything that can fail with a usage or config error (exit 2) happens here, first."""
-    cfg = config_mod.with_overrides(config_mod.load(req.root, req.config_path), req.overrides)
-    planned = plan.select(plan.all_checks(cfg, plan.gate_names(req.target)), req.only, req.skip)
+    names = plan.gate_names(req.target)
+    # Only the gates this run uses (and those the file configures) are imported and validated.
+    loaded = config_mod.load(req.root, req.config_path, frozenset(names))
+    cfg = config_mod.with_overrides(loaded, req.overrides)
+    planned = plan.select(plan.all_checks(cfg, names), req.only, req.skip)
     if req.jobs is not None and req.jobs < 1:
         raise ConfigError("--jobs must be at least 1")
     report_dir = reportdir.validate(req.root / (req.report_dir or Path(cfg.reports.dir)))
@@ -112,6 +117,8 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
     """Run the checks and write complete reports, whenever a signal arrives (then exit 130)."""
     with interrupts.deferred():
         started_at, started = datetime.now(UTC), time.monotonic()
+        # The redaction's detectors load while the checks run, off the critical path.
+        threading.Thread(target=detectors.preload, name="preload", daemon=True).start()
         commit = reporting.git_commit(prep.project.root)
         interrupted = False
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from atlas_ci import gates
 from atlas_ci.checks.base import Check, ProjectInfo, check_id
 from atlas_ci.config import LoadedConfig
 from atlas_ci.errors import ConfigError
@@ -42,9 +43,7 @@ def gate_checks(spec: GateSpec, gate_settings: GateSettings) -> list[tuple[Check
 def all_checks(config: LoadedConfig, gate_names: Sequence[str] | None = None) -> list[Planned]:
     """Every check of the given gates (None: all) with settings; disabled ones carry a reason."""
     out: list[Planned] = []
-    for name, spec in registry().items():
-        if gate_names is not None and name not in gate_names:
-            continue
+    for name, spec in registry(gate_names).items():
         gate_settings = config.gate(name)
         for check, settings in gate_checks(spec, gate_settings):
             reason = None
@@ -99,7 +98,7 @@ def _check_selector(selector: str, planned: list[Planned]) -> None:
 
 
 def gate_names(target: str) -> list[str]:
-    names = list(registry())
+    names = list(gates.gate_names())
     if target == "all":
         return names
     if target not in names:

@@ -126,3 +126,17 @@ def test_exclude_removes_exactly_what_git_ignores(tmp_path, patterns):
     ).stdout
     kept_by_git = sorted(n for n in out.split("\0") if n and n != ".gitignore")
     assert fileset.select(sorted(GIT_PATHS), patterns) == kept_by_git
+
+
+@pytest.mark.parametrize(
+    ("path", "pattern", "expected"),
+    [
+        ("src/legacy/a.py", "./src/legacy/", True),
+        ("lib/src/legacy/a.py", "./src/legacy/", False),
+        ("gen/a.py", "./gen", True),
+        ("x/gen/a.py", "./gen", False),
+        ("gen/keep.py", "!./gen/keep.py", False),
+    ],
+)
+def test_a_leading_dot_slash_anchors_at_the_root(path, pattern, expected):
+    assert fileset.excluded(path, [pattern]) is expected

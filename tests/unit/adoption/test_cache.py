@@ -81,3 +81,15 @@ def test_the_cache_is_bounded_per_check(tmp_path: Path) -> None:
     assert len(list((tmp_path / cache_mod.CACHE_DIR / "quality.lint").glob("*.json"))) == (
         cache_mod.MAX_ENTRIES
     )
+
+
+def test_a_changed_files_run_has_its_own_key(tmp_path: Path) -> None:
+    planned, project = setup(tmp_path)
+    whole = key(tmp_path, planned, project, "quality.lint")
+    narrowed = ProjectInfo(**{**project.__dict__, "files": ("src/a.py",)})
+    assert key(tmp_path, planned, narrowed, "quality.lint") != whole
+    other = ProjectInfo(**{**project.__dict__, "files": ()})
+    assert key(tmp_path, planned, other, "quality.lint") not in (whole, None)
+    assert key(tmp_path, planned, other, "quality.lint") != key(
+        tmp_path, planned, narrowed, "quality.lint"
+    )

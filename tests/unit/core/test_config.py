@@ -132,3 +132,22 @@ def test_readme_config_example_is_valid(tmp_path: Path) -> None:
     (tmp_path / "atlas-ci.toml").write_text(match.group(1))
     cfg = config.load(tmp_path)
     assert cfg.gate("security").fail_on == "medium"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "table", ["[gates.deploy]\nnonsense = 1\n", "[gates.qualty]\n", "[gates.quality.lint]\nx = 1\n"]
+)
+def test_a_one_gate_run_still_rejects_an_error_in_any_table(tmp_path: Path, table: str) -> None:
+    (tmp_path / "atlas-ci.toml").write_text(table)
+    with pytest.raises(ConfigError):
+        config.load(tmp_path, None, frozenset({"quality"}))
+
+
+def test_a_one_gate_run_sees_the_same_settings_and_digest(tmp_path: Path) -> None:
+    (tmp_path / "atlas-ci.toml").write_text("[gates.deploy]\nenabled = false\n")
+    whole = config.load(tmp_path)
+    one = config.load(tmp_path, None, frozenset({"quality"}))
+    assert one.digest == whole.digest
+    for gate in ("quality", "deploy", "perf"):  # perf: not loaded by the run, its defaults
+        assert one.gate(gate).model_dump() == whole.gate(gate).model_dump(), gate
+    assert one.gate("deploy").enabled is False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from atlas_ci import gates
 from atlas_ci.checks.spec import NotImplementedCheck, is_implemented
@@ -25,14 +26,18 @@ def test_the_families_import_without_the_registry() -> None:
 
 
 def test_the_built_in_gates_come_in_report_order() -> None:
-    assert [s.name for s in gates.BUILT_IN] == [
-        "security",
-        "tests",
-        "quality",
-        "perf",
-        "reliability",
-        "deploy",
-    ]
+    assert (
+        list(gates.BUILT_IN)
+        == [gates.spec(name).name for name in gates.BUILT_IN]
+        == [
+            "security",
+            "tests",
+            "quality",
+            "perf",
+            "reliability",
+            "deploy",
+        ]
+    )
 
 
 def test_stand_ins_say_they_are_not_implemented_and_real_checks_do() -> None:
@@ -41,3 +46,30 @@ def test_stand_ins_say_they_are_not_implemented_and_real_checks_do() -> None:
     assert all(not is_implemented(c) for c in stand_ins)
     assert all(is_implemented(c) for c in everything if not isinstance(c, NotImplementedCheck))
     assert is_implemented(NotImplementedCheck("deploy", "x")) is False
+
+
+def test_a_run_of_one_gate_imports_only_that_gate(tmp_path: Path) -> None:
+    # A fresh interpreter: loading the config for `gate quality` must not import other families.
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom atlas_ci import config, plan\n"
+        "cfg = config.load(Path('.'), None, frozenset({'quality'}))\n"
+        "assert [p.id for p in plan.all_checks(cfg, ['quality'])][:1] == ['quality.lint']\n"
+        "others = ('security', 'testsuite', 'perf', 'reliability', 'deploy')\n"
+        "loaded = [f for f in others if 'atlas_ci.checks.' + f in sys.modules]\n"
+        "assert 'atlas_ci.checks.quality.gate' in sys.modules\n"
+        "assert loaded == [], loaded\n"
+        "assert cfg.gate('deploy').enabled\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert res.returncode == 0, res.stderr
+
+
+def test_every_gate_is_listed_without_loading_one() -> None:
+    assert gates.gate_names()[: len(gates.BUILT_IN)] == tuple(gates.BUILT_IN)

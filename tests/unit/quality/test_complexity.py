@@ -15,16 +15,21 @@ from atlas_ci.errors import CheckError
 from atlas_ci.model import Status
 
 pytestmark = pytest.mark.unit
-FAST_MI_MODULE = "atlas_ci.checks.quality.fast_mi"
+FAST_MI_MODULE = "atlas_ci.checks.quality.radon_pass"
 FILES = [
     f"src/dirty/{name}.py" for name in ("__init__", "complex_me", "fmt_me", "lint_me", "types_me")
 ]
 
 
+def _both(cc: str, mi: str) -> str:
+    """radon_pass's output: radon cc's and radon mi's JSON side by side."""
+    return f'{{"cc": {cc}, "mi": {mi}}}'
+
+
 def _respond(fake_tools, recorded, cc="radon_cc.json", mi="radon_mi.json"):
     fake_tools.respond("cc", *recorded(cc))
     fake_tools.respond("mi", *recorded(mi))
-    fake_tools.respond(FAST_MI_MODULE, *recorded(mi))
+    fake_tools.respond(FAST_MI_MODULE, _both(recorded(cc)[0], recorded(mi)[0]))
 
 
 def test_recorded_cc_lists_every_function_method_and_class_once(recorded, dirty):
@@ -104,10 +109,16 @@ def test_modules_below_the_maintainability_floor_are_findings(fake_tools, record
 
 def test_excluded_files_are_never_given_to_radon(fake_tools, recorded, make_ctx):
     _respond(fake_tools, recorded)
-    Complexity().run(make_ctx(Complexity(), exclude=("complex_me.py",)))
-    (cc_call, mi_call) = calls(fake_tools)
     kept = [name for name in FILES if not name.endswith("complex_me.py")]
-    assert mi_call[3:] == kept
+    Complexity().run(make_ctx(Complexity(), exclude=("complex_me.py",)))
+    (call,) = fake_tools.tool_calls()
+    assert call[3:] == kept
+    # With `command`, radon's own two commands get the same files.
+    fake_tools.calls.clear()
+    settings = ComplexitySettings(command=("radon",))
+    Complexity().run(make_ctx(Complexity(), settings=settings, exclude=("complex_me.py",)))
+    (cc_call, mi_call) = calls(fake_tools)
+    assert [a.rsplit("/fixtures/quality/dirty/", 1)[-1] for a in mi_call[-len(kept) :]] == kept
     assert [a.rsplit("/fixtures/quality/dirty/", 1)[-1] for a in cc_call[-len(kept) :]] == kept
     assert not any("complex_me" in a for a in cc_call + mi_call)
 
@@ -147,7 +158,18 @@ def test_a_file_radon_cannot_parse_is_a_check_error(fake_tools, recorded, make_c
 def test_unreadable_output_and_bad_exits_are_check_errors(fake_tools, make_ctx, cc, mi, code):
     fake_tools.respond("cc", cc, code)
     fake_tools.respond("mi", mi, code)
-    fake_tools.respond(FAST_MI_MODULE, mi, code)
+    fake_tools.respond(FAST_MI_MODULE, _both(cc, mi), code)
+    # Both ways: the one pass, and radon's own two commands (`command` set).
+    for command in (None, ("radon",)):
+        with pytest.raises(CheckError):
+            Complexity().run(make_ctx(Complexity(), settings=ComplexitySettings(command=command)))
+
+
+@pytest.mark.parametrize(
+    "out", ['{"mi": {}}', "[]", '{"cc": {}, "mi": {}, "x": 1}', '{"cc": 1, "mi": {}}']
+)
+def test_the_one_pass_output_must_hold_both_reports(fake_tools, make_ctx, out):
+    fake_tools.respond(FAST_MI_MODULE, out)
     with pytest.raises(CheckError):
         Complexity().run(make_ctx(Complexity()))
 
@@ -172,11 +194,11 @@ def test_every_rank_is_requested_so_radon_config_cannot_hide_blocks(fake_tools, 
     assert cc_call[-len(FILES) :] == mi_call[-len(FILES) :] == named
 
 
-def test_without_a_command_the_index_comes_from_the_linear_port(fake_tools, recorded, make_ctx):
+def test_without_a_command_one_pass_gives_both(fake_tools, recorded, make_ctx):
     _respond(fake_tools, recorded)
     Complexity().run(make_ctx(Complexity()))
-    _, mi_call = calls(fake_tools)
-    assert mi_call == [sys.executable, "-m", FAST_MI_MODULE, *FILES]
+    (call,) = fake_tools.tool_calls()
+    assert call == [sys.executable, "-m", FAST_MI_MODULE, *FILES]
 
 
 def test_radon_gets_what_its_own_walk_would_pick(tmp_path, make_ctx):

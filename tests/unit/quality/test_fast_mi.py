@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -32,6 +33,18 @@ TRICKY = {
     "no_trailing_newline": "x = 1\ny = 2",
     "form_feed": "x = 1\n\x0c\ny = 2\n",
     "match": "match p:\n    case {'k': v}:\n        pass\n    case _: pass\n",
+    # What fast_raw's scan must tell apart without tokenize.
+    "prefixed_strings": "x = rb'a' + Rb\"b\" + u'c' + F'{d}'\nrb'''lone'''\nbr\"x\"\n",
+    "hash_and_quotes": "s = '# not a comment'  # but this is: don't\nt = \"it's\"\n# 'quoted'\n",
+    "string_first": '"a".join(x)\n"a" "b"\n"""doc""" + y\n"x"  # c\n',
+    "multiline_then_code": 'x = """a\nb""" + z\n"""\nlone\n"""\ny = f(\n    """q""",\n)\n',
+    "backslashes": "p = 'a\\\\b'\nq = \"c\\\"d\"\nr = '''e\\\nf'''\nt = 'g\\\nh'\n",
+    "walrus_and_slices": "if (n := 3) > 2: pass\na[::2]\nb = c[1:]\nd = {1: 2}\ne = (lambda: 0)\n",
+    "brackets_over_lines": "x = [\n    1,  # one\n\n    (2,\n     3),\n]\ny = {\n}\n",
+    "colon_endings": (
+        "class C:\n    def f(self):  # c\n        while x: y()\n    z = {'a':\n         1}\n"
+    ),
+    "semicolon_in_string": "s = ';'\nt = 'a'; u = 'b:'\nv = \"x\" ; w = 1\n",
 }
 
 
@@ -118,3 +131,18 @@ def test_the_process_pool_gives_the_same_report_in_the_same_order(tmp_path) -> N
     assert list(pooled) == names
     assert pooled == alone
     assert "error" in pooled[str(tmp_path / "broken.py")]
+
+
+STDLIB = Path(ast.__file__).parent
+
+
+def test_the_scan_equals_tokenize_on_the_standard_library() -> None:
+    from atlas_ci.checks.quality import fast_raw
+
+    names = sorted(STDLIB.glob("*.py"))[::8]
+    assert len(names) > 20
+    for path in names:
+        src = path.read_text(encoding="utf-8")
+        assert fast_mi.analyze(src) == fast_mi.analyze_tokens(src), path
+        # The scan itself read the file (no silent fallback to tokenize).
+        assert fast_raw.statements([line.strip() for line in src.splitlines()]), path

@@ -136,3 +136,20 @@ def test_unreadable_inputs_give_none(tmp_path: Path) -> None:
     assert file_line_hashes(tmp_path) is None
     assert file_line_hashes(big, max_bytes=10) is None
     assert file_line_hashes(big, max_bytes=50) == line_hashes("x" * 50)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "x\n" * 5,
+        "a" * 100 + "\n" + "b" * 100,
+        "é\r\n\tb\r c\n" * 40,
+        "\U0001f600" * 120 + "\nq\n",
+        (Path(__file__).read_text(encoding="utf-8")),
+    ],
+)
+def test_hashing_up_to_a_line_gives_those_lines_exactly(text: str) -> None:
+    full = line_hashes(text)
+    for upto in sorted({1, 2, 3, 99, 100, 101, len(full) // 2 or 1, len(full), len(full) + 3}):
+        assert line_hashes(text, upto) == {k: v for k, v in full.items() if k <= upto}, upto

@@ -1,15 +1,18 @@
-"""The quality gate: lint, format, types, complexity."""
+"""The quality gate: lint, format, types, complexity.
+
+`GATE` is built on first access (quality/gate.py): the helpers run as their own processes
+(`python -m atlas_ci.checks.quality.radon_pass`) import this package, and must not pay for every
+check module and settings model to start.
+"""
 
 from __future__ import annotations
 
-from atlas_ci.checks.quality.complexity import Complexity
-from atlas_ci.checks.quality.format import Format
-from atlas_ci.checks.quality.lint import Lint
-from atlas_ci.checks.quality.types import Types
-from atlas_ci.checks.spec import GateSpec
+from typing import Any
 
-GATE = GateSpec(
-    name="quality",
-    checks=(Lint(), Format(), Types(), Complexity()),
-    summary="ruff, mypy and radon",
-)
+
+def __getattr__(name: str) -> Any:
+    if name == "GATE":
+        from atlas_ci.checks.quality.gate import GATE
+
+        return GATE
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

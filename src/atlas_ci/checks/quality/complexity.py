@@ -21,11 +21,12 @@ from atlas_ci.model import CheckResult, Finding, Metric, Severity, fingerprint
 from atlas_ci.settings import CheckSettings, GateSettings
 
 RADON = Tool("radon", ("radon",), distribution="radon")
-# radon's own `mi` is quadratic in a statement's length (see fast_mi); the port reads the same
-# radon library, so its version is radon's.
+# radon's own `mi` is quadratic in a statement's length (see fast_mi); radon_pass computes both
+# radon's numbers from radon's library in one parse per file, so its version is radon's.
 FAST_MI = Tool(
-    "radon", (sys.executable, "-m", "atlas_ci.checks.quality.fast_mi"), distribution="radon"
+    "radon", (sys.executable, "-m", "atlas_ci.checks.quality.radon_pass"), distribution="radon"
 )
+CC_ARGS = ["cc", "-j", "-n", "A", "-x", "F", "--show-closures"]
 CC_RULE = "cyclomatic-complexity"
 MI_RULE = "maintainability-index"
 
@@ -51,17 +52,10 @@ class Complexity:
     def run(self, ctx: CheckContext[ComplexitySettings, GateSettings]) -> CheckResult:
         settings = ctx.settings
         radon = RADON.using(settings.command)
-        # Every rank is asked for explicitly: a display filter in the project's radon config
-        # (cc_min, mi_min) must not hide blocks from the policy below.
         files = radon_files.select(ctx.project, settings.timeout)
         if not files:
             return sources.nothing_to_check(self, ctx.project)
-        cc, mi = both(
-            lambda: run_radon(
-                ctx, radon, ["cc", "-j", "-n", "A", "-x", "F", "--show-closures"], files
-            ),
-            lambda: run_mi(ctx, radon, files),
-        )
+        cc, mi = run_cc_mi(ctx, radon, files)
         blocks = parse_cc(cc, ctx.root)
         modules = parse_mi(mi, ctx.root)
         if not modules:
@@ -90,16 +84,32 @@ def both(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]
         return a.result(), b.result()
 
 
-def run_mi(ctx: CheckContext, radon: Tool, files: Sequence[str]) -> Any:
-    """The maintainability index: atlas-ci's linear-time port (checks/quality/fast_mi.py, equal
-    to radon's numbers) unless `command` pins a radon of the project's choosing."""
-    if ctx.settings.command:
-        return run_radon(ctx, radon, ["mi", "-j", "-n", "A", "-x", "C"], files)
-    return run_radon(ctx, FAST_MI, [], files)
+def run_cc_mi(ctx: CheckContext, radon: Tool, files: Sequence[str]) -> tuple[Any, Any]:
+    """radon cc's and radon mi's JSON: from one pass over the files with radon's library
+    (checks/quality/radon_pass.py, radon's numbers) unless `command` pins a radon of the
+    project's choosing, whose two commands then run at once."""
+    if not ctx.settings.command:
+        cc: dict[str, Any] = {}
+        mi: dict[str, Any] = {}
+        for part in run_radon(ctx, FAST_MI, [], files, merge=False):
+            if set(part) != {"cc", "mi"} or not all(isinstance(v, dict) for v in part.values()):
+                raise CheckError("radon printed JSON of an unexpected shape: top level")
+            cc.update(part["cc"])
+            mi.update(part["mi"])
+        return cc, mi
+    # Every rank is asked for explicitly: a display filter in the project's radon config
+    # (cc_min, mi_min) must not hide blocks from the policy below.
+    return both(
+        lambda: run_radon(ctx, radon, CC_ARGS, files),
+        lambda: run_radon(ctx, radon, ["mi", "-j", "-n", "A", "-x", "C"], files),
+    )
 
 
-def run_radon(ctx: CheckContext, radon: Tool, command: list[str], files: Sequence[str]) -> Any:
-    """radon's JSON for the files (one run per argv-sized chunk; radon judges each file alone)."""
+def run_radon(
+    ctx: CheckContext, radon: Tool, command: list[str], files: Sequence[str], *, merge: bool = True
+) -> Any:
+    """radon's JSON for the files (one run per argv-sized chunk; radon judges each file alone):
+    merged into one object, or with `merge=False` the list of each run's."""
     neutral: Path | None = None
     names = list(files)
     if radon is not FAST_MI:
@@ -110,13 +120,18 @@ def run_radon(ctx: CheckContext, radon: Tool, command: list[str], files: Sequenc
         neutral = (ctx.root / ctx.project.report_dir / ".radon-cwd").resolve()
         neutral.mkdir(parents=True, exist_ok=True)
         names = [str(ctx.root.resolve() / name) for name in files]
-    merged: dict[str, Any] = {}
+    parts: list[dict[str, Any]] = []
     for chunk in argv_chunks(names):
         res = run_tool(
             radon, [*command, *chunk], cwd=neutral or ctx.root, timeout=ctx.settings.timeout
         )
-        shown = f"radon {command[0] if command else 'mi'}"
-        merged.update(load_json(res.stdout, dict[str, Any], tool=shown))
+        shown = f"radon {command[0]}" if command else "radon"
+        parts.append(load_json(res.stdout, dict[str, Any], tool=shown))
+    if not merge:
+        return parts
+    merged: dict[str, Any] = {}
+    for part in parts:
+        merged.update(part)
     return merged
 
 

@@ -37,6 +37,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from atlas_ci.checks.quality import fast_raw
+
 OPEN, CLOSE = "([{", ")]}"
 IGNORED = (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE)
 ENDS = (tokenize.ENDMARKER, tokenize.NL, tokenize.NEWLINE)
@@ -132,19 +134,30 @@ def _kind(tokens: Sequence[tokenize.TokenInfo]) -> str:
     return "code"
 
 
-def analyze(source: str) -> Raw:
-    """What `radon.raw.analyze(source)` returns, in one tokenize pass."""
-    counts = dict.fromkeys(("lloc", "comments", "single", "multi", "blank", "sloc"), 0)
-    for tokens, parsed in _statements([line.strip() for line in source.splitlines()]):
-        counts["comments"] += sum(1 for t in tokens if t.type == tokenize.COMMENT)
-        kind = _kind(tokens)
-        full, empty = _lines(parsed)
-        if kind == "single":
-            counts["single"] += 1
-        else:
-            counts["multi" if kind == "multi" else "sloc"] += full
-            counts["blank"] += empty
-        counts["lloc"] += _logical(tokens)
+# fast_raw's statement kinds as radon's counting rules read them.
+_KINDS = {"comment": "single", "string": "single", "docstring": "multi", "code": "code"}
+_FIELDS = ("lloc", "comments", "single", "multi", "blank", "sloc")
+
+
+def _count(counts: dict[str, int], comments: int, kind: str, parsed: Sequence[str]) -> None:
+    """radon's per-statement rules: comments, single/multi-line strings, source and blanks."""
+    counts["comments"] += comments
+    full, empty = _lines(parsed)
+    if kind == "single":
+        counts["single"] += 1
+    else:
+        counts["multi" if kind == "multi" else "sloc"] += full
+        counts["blank"] += empty
+
+
+def _count_tokens(
+    counts: dict[str, int], tokens: Sequence[tokenize.TokenInfo], parsed: Sequence[str]
+) -> None:
+    _count(counts, sum(1 for t in tokens if t.type == tokenize.COMMENT), _kind(tokens), parsed)
+    counts["lloc"] += _logical(tokens)
+
+
+def _raw(counts: dict[str, int]) -> Raw:
     loc = counts["sloc"] + counts["blank"] + counts["multi"] + counts["single"]
     return Raw(
         loc,
@@ -157,17 +170,50 @@ def analyze(source: str) -> Raw:
     )
 
 
+def analyze_tokens(source: str) -> Raw:
+    """What `radon.raw.analyze(source)` returns, in one tokenize pass (the reference path)."""
+    counts = dict.fromkeys(_FIELDS, 0)
+    for tokens, parsed in _statements([line.strip() for line in source.splitlines()]):
+        _count_tokens(counts, tokens, parsed)
+    return _raw(counts)
+
+
+def analyze(source: str) -> Raw:
+    """What `radon.raw.analyze(source)` returns: fast_raw's scan, tokenize where it is unsure."""
+    lines = [line.strip() for line in source.splitlines()]
+    try:
+        found = fast_raw.statements(lines)
+    except fast_raw.Unsure:
+        return analyze_tokens(source)
+    counts = dict.fromkeys(_FIELDS, 0)
+    for statement in found:
+        parsed = lines[statement.start - 1 : statement.end]
+        if isinstance(statement, fast_raw.Tokenize):
+            for tokens, part in _statements(parsed):
+                _count_tokens(counts, tokens, part)
+        else:
+            _count(counts, statement.comments, _KINDS[statement.kind], parsed)
+            counts["lloc"] += statement.lloc
+    return _raw(counts)
+
+
 def mi(source: str, multi: bool = True) -> float:
     """`radon.metrics.mi_visit(source, multi)`, with the raw counts from `analyze` above."""
-    from radon.metrics import h_visit_ast, mi_compute
     from radon.visitors import ComplexityVisitor
 
     tree = ast.parse(source)
+    return mi_of(tree, source, ComplexityVisitor.from_ast(tree).total_complexity, multi)
+
+
+def mi_of(tree: ast.AST, source: str, complexity: int, multi: bool = True) -> float:
+    """The index from a parsed tree and its `ComplexityVisitor` total (shared with `radon cc`'s
+    blocks in radon_pass, so each file is parsed and visited once)."""
+    from radon.metrics import h_visit_ast, mi_compute
+
     raw = analyze(source)
     comment_lines = raw.comments + (raw.multi if multi else 0)
     comments = comment_lines / float(raw.sloc) * 100 if raw.sloc != 0 else 0
     volume = h_visit_ast(tree).total.volume
-    complexity = ComplexityVisitor.from_ast(tree).total_complexity
     return float(mi_compute(volume, complexity, raw.lloc, comments))
 
 
@@ -238,7 +284,8 @@ def _split(value: str) -> list[str]:
     return [p for p in value.split(",") if p]
 
 
-def main(argv: Sequence[str]) -> int:
+def options(argv: Sequence[str]) -> tuple[list[str], list[str], list[str], bool]:
+    """(paths, exclude globs, ignored directories, multi) from radon's own options."""
     args = list(argv)
     multi = "--no-multi" not in args
     args = [a for a in args if a != "--no-multi"]
@@ -251,6 +298,11 @@ def main(argv: Sequence[str]) -> int:
             (exclude if arg == "-e" else ignore).extend(_split(args.pop(0)))
         else:
             paths.append(arg)
+    return paths, exclude, ignore, multi
+
+
+def main(argv: Sequence[str]) -> int:
+    paths, exclude, ignore, multi = options(argv)
     json.dump(report(discover(paths, exclude, ignore), multi), sys.stdout)
     return 0
 

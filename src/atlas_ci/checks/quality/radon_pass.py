@@ -1,0 +1,124 @@
+"""radon's cyclomatic complexity and maintainability index of every file, in one pass per file.
+
+Why: `quality.complexity` used to start `radon cc` and the index (fast_mi) as two processes that
+each read and parsed every file. Here each file is read and parsed once; radon's own
+`ComplexityVisitor` over that tree gives both the blocks `radon cc` lists (closures and inner
+classes added like `radon cc --show-closures`, sorted like its default `-o SCORE`) and the total
+complexity the index uses; the Halstead volume and raw counts come as in fast_mi. Files are
+spread over a process pool, the biggest first.
+
+Run as `python -m atlas_ci.checks.quality.radon_pass [-e GLOBS] [-i DIRS] [--no-multi] PATH...`
+(radon's options, files found like `radon cc`/`radon mi` find them); it prints
+`{"cc": <what radon cc -j -n A -x F --show-closures prints>, "mi": <what radon mi -j prints>}`.
+radon's CLI modules are not imported: `radon.cli` reads the project's config files with
+configparser interpolation, which a bare `%` in an unrelated `[tool.*]` string crashes.
+"""
+
+from __future__ import annotations
+
+import ast
+import concurrent.futures as cf
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from radon.complexity import SCORE, add_inner_blocks, cc_rank, sorted_results
+from radon.metrics import mi_rank
+from radon.visitors import ComplexityVisitor, Function
+
+from atlas_ci.checks.quality import fast_mi
+
+# Below this many files a process pool costs more than it saves.
+PARALLEL_MIN = 16
+# The fields `radon cc -j` writes for a block (radon.cli.tools.cc_to_dict).
+_FIELDS = tuple(f for f in Function._fields if f not in ("is_method", "closures"))
+
+Entry = dict[str, Any]
+
+
+def cc_to_dict(block: Any) -> Entry:
+    """One block as `radon cc -j` writes it (radon.cli.tools.cc_to_dict)."""
+    kind = "class"
+    if isinstance(block, Function):
+        kind = "method" if block.is_method else "function"
+    out: Entry = {"type": kind, "rank": cc_rank(block.complexity)}
+    for name in _FIELDS:
+        value = getattr(block, name, None)
+        if value is not None:
+            out[name] = value
+    for key in ("methods", "closures"):
+        if hasattr(block, key):
+            out[key] = [cc_to_dict(b) for b in getattr(block, key)]
+    return out
+
+
+def _error(exc: BaseException) -> Entry:
+    return {"error": str(exc)}
+
+
+def analyse(name: str, multi: bool = True) -> tuple[list[Entry] | Entry, Entry]:
+    """(`radon cc` entry, `radon mi` entry) of one file; a failure is that file's error entry,
+    as radon reports it (radon turns any exception into the file's error)."""
+    try:
+        source = Path(name).read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        visitor = ComplexityVisitor.from_ast(tree)
+        blocks = [cc_to_dict(b) for b in sorted_results(add_inner_blocks(visitor.blocks), SCORE)]
+    except Exception as exc:  # radon's own rule: the file's error, not a crash
+        return _error(exc), _error(exc)
+    try:
+        score = fast_mi.mi_of(tree, source, visitor.total_complexity, multi)
+    except Exception as exc:  # as above, for the index alone
+        return blocks, _error(exc)
+    return blocks, {"mi": score, "rank": mi_rank(score)}
+
+
+def _analyse_many(names: Sequence[str], multi: bool) -> list[tuple[list[Entry] | Entry, Entry]]:
+    return [analyse(n, multi) for n in names]
+
+
+def _size(name: str) -> int:
+    try:
+        return os.stat(name).st_size
+    except OSError:
+        return 0
+
+
+def results(
+    paths: Sequence[str], multi: bool = True, *, workers: int | None = None
+) -> list[tuple[list[Entry] | Entry, Entry]]:
+    """Each file's entries, in `paths` order. Many files go to a process pool, biggest first so
+    one large module does not finish last alone (each file is computed alone: same numbers)."""
+    jobs = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    if jobs <= 1 or len(paths) < PARALLEL_MIN:
+        return _analyse_many(paths, multi)
+    order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
+    with cf.ProcessPoolExecutor(max_workers=jobs) as pool:
+        done = pool.map(analyse, [paths[i] for i in order], [multi] * len(order))
+        by_index = dict(zip(order, done, strict=True))
+    return [by_index[i] for i in range(len(paths))]
+
+
+def report(paths: Sequence[str], multi: bool = True, *, workers: int | None = None) -> Entry:
+    """`{"cc": ..., "mi": ...}` as radon's two commands print them."""
+    cc: Entry = {}
+    mi: Entry = {}
+    for name, (blocks, index) in zip(paths, results(paths, multi, workers=workers), strict=True):
+        # `radon cc` leaves out a file with no block at all.
+        if blocks:
+            cc[name] = blocks
+        mi[name] = index
+    return {"cc": cc, "mi": mi}
+
+
+def main(argv: Sequence[str]) -> int:
+    paths, exclude, ignore, multi = fast_mi.options(argv)
+    json.dump(report(fast_mi.discover(paths, exclude, ignore), multi), sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
