@@ -9,7 +9,8 @@ with the reason. Each project takes over a minute: marked slow (`pytest --run-sl
 Both sides see the same tree with the same settings: no atlas-ci config, so its default paths
 (src/ for attrs, the httpx package), each tool's own config from the sdist, radon from an empty
 directory with every rank shown, bandit at atlas-ci's default thresholds, detect-secrets over the
-whole tree (a pristine copy: the tools' caches are not the project's files).
+whole tree (a pristine copy: the tools' caches are not the project's files). A third case gives
+httpx `exclude = ["_urls.py"]` and each hand run its tool's own exclusion flag for that file.
 """
 
 from __future__ import annotations
@@ -36,6 +37,17 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 BIN = Path(sys.executable).parent
 SDISTS = {"attrs": "25.3.0", "httpx": "0.28.1"}
+# The issue's own example, on the project it came from: `exclude = ["_urls.py"]` must remove the
+# file from every check, as each tool's own exclusion removes it when run by hand.
+EXCLUDE = ("_urls.py",)
+CASES = {"attrs": ("attrs", ()), "httpx": ("httpx", ()), "httpx-exclude": ("httpx", EXCLUDE)}
+BY_HAND_EXCLUDE = {
+    "ruff": ["--extend-exclude", "_urls.py"],
+    "mypy": ["--exclude", r"(^|/)_urls\.py$"],
+    "radon": ["-e", "*/_urls.py"],
+    "bandit": ["-x", "_urls.py"],
+    "detect-secrets": ["--exclude-files", r"(^|/)_urls\.py$"],
+}
 DOWNLOAD_TIMEOUT = 300
 CACHE = "atlas-ci-sdists"
 Key = tuple[Any, ...]
@@ -60,9 +72,19 @@ def _download(name: str, version: str, cache: Path) -> Path:
     return found[0]
 
 
-@pytest.fixture(scope="module", params=sorted(SDISTS))
-def archive(request: pytest.FixtureRequest) -> Path:
-    name = request.param
+@pytest.fixture(scope="module", params=sorted(CASES))
+def case(request: pytest.FixtureRequest) -> tuple[str, tuple[str, ...]]:
+    return CASES[request.param]
+
+
+def _hand(tool: str, project: ProjectInfo) -> list[str]:
+    """The tool's own exclusion flags for the project's `exclude`, when it has one."""
+    return BY_HAND_EXCLUDE[tool] if project.exclude else []
+
+
+@pytest.fixture(scope="module")
+def archive(case: tuple[str, tuple[str, ...]]) -> Path:
+    name = case[0]
     cache = Path(os.environ.get("ATLAS_CI_SDIST_CACHE", Path(tempfile.gettempdir()) / CACHE))
     cache.mkdir(parents=True, exist_ok=True)
     return _download(name, SDISTS[name], cache)
@@ -87,10 +109,10 @@ def pristine(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def project(tree: Path) -> ProjectInfo:
+def project(tree: Path, case: tuple[str, tuple[str, ...]]) -> ProjectInfo:
     # Reports outside the tree: the hand runs see exactly the sdist's files.
     cfg = config.load(tree)
-    return config.project_info(cfg, tree, tree.parent / "reports")
+    return replace(config.project_info(cfg, tree, tree.parent / "reports"), exclude=case[1])
 
 
 @pytest.fixture(scope="module")
@@ -125,9 +147,8 @@ def _keys(res: CheckResult, key: Callable[[Any], Key]) -> set[Key]:
 
 
 def test_lint_equals_ruff_check(tree, project, results):
-    out = _run(
-        [str(BIN / "ruff"), "check", "--output-format", "json", "--no-fix", *project.paths], tree
-    )
+    argv = [str(BIN / "ruff"), "check", "--output-format", "json", "--no-fix"]
+    out = _run([*argv, *_hand("ruff", project), *project.paths], tree)
     by_hand = {
         (i["code"] or "invalid-syntax", _rel(i["filename"], tree), i["location"]["row"])
         for i in json.loads(out)
@@ -140,14 +161,15 @@ def test_lint_equals_ruff_check(tree, project, results):
 
 
 def test_format_equals_ruff_format_check(tree, project, results):
-    argv = [str(BIN / "ruff"), "format", "--check", "--output-format", "json", *project.paths]
+    argv = [str(BIN / "ruff"), "format", "--check", "--output-format", "json"]
+    argv += [*_hand("ruff", project), *project.paths]
     by_hand = {_rel(i["filename"], tree) for i in json.loads(_run(argv, tree) or "[]")}
     assert _keys(results["quality.format"], lambda f: (f.location.path,)) == {(p,) for p in by_hand}
 
 
 def test_types_equal_mypy(tree, project, results):
     section = mypy_config.find_section(tree)
-    argv = [str(BIN / "mypy"), "--output", "json", "--no-error-summary"]
+    argv = [str(BIN / "mypy"), "--output", "json", "--no-error-summary", *_hand("mypy", project)]
     if not mypy_config.defines(section, "python_executable"):
         argv += ["--python-executable", project.python]
     if not any(mypy_config.defines(section, k) for k in ("files", "packages", "modules")):
@@ -175,6 +197,7 @@ def test_complexity_equals_radon_cc_and_mi(tree, project, results, tmp_path):
     # reader then (attrs' holds a bare `%`), and rank filters are asked for explicitly.
     paths = [str(tree / p) for p in project.paths]
     radon = str(BIN / "radon")
+    paths = [*_hand("radon", project), *paths]
     cc = json.loads(
         _run([radon, "cc", "-j", "-n", "A", "-x", "F", "--show-closures", *paths], tmp_path)
     )
@@ -200,6 +223,7 @@ def test_bandit_equals_bandit_run_by_hand(tree, project, results):
     argv += ["--severity-level", "medium", "--confidence-level", "medium"]
     if pyproject.tool_table(pyproject.load(tree), "bandit") is not None:
         argv += ["-c", "pyproject.toml"]
+    argv += _hand("bandit", project)
     report = json.loads(_run([*argv, *project.paths], tree, ok=(0,)))
     by_hand = {
         (i["test_id"], _rel(i["filename"], tree), i["line_number"]) for i in report["results"]
@@ -212,8 +236,9 @@ def test_bandit_equals_bandit_run_by_hand(tree, project, results):
     assert scanned, "bandit by hand scanned nothing: the comparison would prove nothing"
 
 
-def test_secrets_equal_detect_secrets_scan(pristine, results):
-    argv = [sys.executable, "-m", "detect_secrets", "scan", "-n", "--all-files", "."]
+def test_secrets_equal_detect_secrets_scan(pristine, project, results):
+    argv = [sys.executable, "-m", "detect_secrets", "scan", "-n", "--all-files"]
+    argv += [*_hand("detect-secrets", project), "."]
     scan = json.loads(_run(argv, pristine, ok=(0,)))
     by_hand = {
         (_rel(path, pristine), item["line_number"])
@@ -223,12 +248,19 @@ def test_secrets_equal_detect_secrets_scan(pristine, results):
     ours = _keys(results["security.secrets"], lambda f: (f.location.path, f.location.start_line))
     assert ours == by_hand
     assert len(results["security.secrets"].findings) == len(by_hand)
+    if project.exclude:
+        # Not vacuous: without the exclusion detect-secrets does report the excluded file.
+        everything = json.loads(_run([*argv[:6], "."], pristine, ok=(0,)))
+        assert any(path.endswith("_urls.py") for path in everything["results"])
 
 
 def test_every_check_judged_something(results, project):
     """A comparison of two empty sets proves nothing: each check really looked at the code."""
     for check in ("quality.lint", "quality.types", "quality.complexity", "security.bandit"):
         assert _judged(results[check]).status in (Status.PASSED, Status.FAILED)
-    assert replace(project).paths  # the default paths found the package
+    assert project.paths  # the default paths found the package
+    if project.exclude:  # the excluded file is really gone from every check
+        for res in results.values():
+            assert not [f for f in res.findings if f.location and "_urls.py" in f.location.path]
     modules = {m.name: m.value for m in results["quality.complexity"].metrics}
     assert modules["max_complexity"] > 1
