@@ -119,3 +119,18 @@ def test_a_tool_that_does_not_really_run_is_an_error(fixture_copy, run_check, ch
     result = run_check(root, check, command=tuple(BAD_COMMANDS[kind]))
     assert result.status is Status.ERROR, (result.status, result.reason)
     assert result.reason
+
+
+def test_past_the_argv_budget_the_real_tools_give_the_same_findings(
+    dirty_results, run_check, finding_keys, monkeypatch
+):
+    """With a budget of one file name, ruff and radon run once per file and mypy reads its file
+    list from an @file (one run: whole-program); the findings are those of the single runs."""
+    from atlas_ci.checks import toolkit
+
+    root, results = dirty_results
+    monkeypatch.setattr(toolkit, "ARGV_BUDGET", 1)
+    for check in CHECKS:
+        chunked = run_check(root, check)
+        assert chunked.status is results[check].status, (check, chunked.reason)
+        assert finding_keys(chunked) == finding_keys(results[check]), check
