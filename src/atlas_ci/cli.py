@@ -74,7 +74,12 @@ def gate(  # noqa: PLR0917 - Typer maps each parameter to an option
     skip: SkipOpt = None,
     report_dir: ReportDirOpt = None,
     jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", help="Checks run at once (default: CPU count).")
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Checks run at once (default: all of a gate's checks, at least one per CPU).",
+        ),
     ] = None,
     base: Annotated[
         str | None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -96,13 +97,20 @@ def prepare(req: GateRequest) -> Prepared:
     report_dir = reportdir.validate(req.root / (req.report_dir or Path(cfg.reports.dir)))
     reportdir.check_targets(report_dir, [reporting.FILES[f] for f in cfg.reports.formats])
     project = config_mod.project_info(cfg, req.root, report_dir, req.base)
-    jobs = req.jobs or os.cpu_count() or 1
+    jobs = req.jobs or default_jobs(planned)
     changed = req.changes.resolve(req.root) if req.changes else None
     if changed is not None:
         planned = change_scope.restrict(planned, project, changed)
     return Prepared(
         cfg, planned, project, jobs, cfg.reports.formats, req.go_no_go, *_memory(req, cfg), changed
     )
+
+
+def default_jobs(planned: list[plan.Planned]) -> int:
+    """Every check of a gate at once (they mostly wait on their tools, which use the cores
+    themselves), and at least one per CPU."""
+    per_gate = Counter(p.check.gate for p in planned if p.skip_reason is None)
+    return max(os.cpu_count() or 1, *per_gate.values(), 1)
 
 
 def _memory(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Sequence
@@ -200,11 +201,21 @@ def line_text(root: Path, path: str, start: int | None, end: int | None = None) 
     """The flagged source line(s), for fingerprints; empty when the file cannot be read."""
     if start is None:
         return ""
+    file = root / path
     try:
-        lines = (root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+        st = file.stat()
+        lines = _file_lines(str(file), st.st_mtime_ns, st.st_size, st.st_ino)
     except OSError:
         return ""
     return "\n".join(lines[start - 1 : (end or start)])
+
+
+@functools.lru_cache(maxsize=64)
+def _file_lines(path: str, mtime_ns: int, size: int, inode: int) -> tuple[str, ...]:
+    """A file's lines, read once however many findings it holds (keyed by its stat, so an
+    edited file is read again)."""
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return tuple(handle.read().splitlines())
 
 
 def make_finding(

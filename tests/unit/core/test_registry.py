@@ -73,3 +73,15 @@ def test_a_run_of_one_gate_imports_only_that_gate(tmp_path: Path) -> None:
 
 def test_every_gate_is_listed_without_loading_one() -> None:
     assert gates.gate_names()[: len(gates.BUILT_IN)] == tuple(gates.BUILT_IN)
+
+
+def test_a_gates_checks_all_start_at_once_by_default(tmp_path: Path) -> None:
+    import os
+
+    from atlas_ci import config, pipeline, plan
+
+    cfg = config.load(tmp_path, None, frozenset({"quality"}))
+    planned = plan.all_checks(cfg, ["quality"])
+    assert pipeline.default_jobs(planned) == max(os.cpu_count() or 1, 4)
+    skipped = plan.select(planned, (), ("lint", "format"))
+    assert pipeline.default_jobs(skipped) == max(os.cpu_count() or 1, 2)
