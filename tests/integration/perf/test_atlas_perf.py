@@ -20,6 +20,9 @@ paths = ["atlas/benchmarks"]
 pythonpath = ["atlas/src"]
 args = ["-p", "no:hypothesispytest"]
 max_noise = 0.01  # as in atlas-ci.toml: SQLite and the clock move Atlas's counts by 0.3% at most
+
+[gates.perf.memory]
+min_growth_bytes = 8192  # as in atlas-ci.toml: create_place's peak moves by ~2 KB per call
 """
 # Appended to the clone's atlas/storage.py: every nearby search does ~3 ms more CPU work.
 SLOWER_NEAR = """

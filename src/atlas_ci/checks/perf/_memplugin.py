@@ -11,6 +11,7 @@ missing rather than as nothing to compare. Other tests are deselected.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import tracemalloc
@@ -21,8 +22,11 @@ from typing import Any
 import pytest
 
 OUT_ENV = "ATLAS_CI_MEMORY_OUT"
-# One untraced warm-up call (imports, caches, free lists), then the smallest of a few traced calls:
-# allocations are deterministic, the minimum drops a call that happened to trigger a GC.
+# One untraced warm-up call (imports, caches, free lists), then the smallest of a few traced calls.
+# Each traced call starts after a full collection and runs with the cyclic GC off: otherwise the
+# peak depends on when a collection happens to free the call's garbage cycles, which depends on
+# everything the process allocated before. (What SQLite-backed code still wobbles by is a matter
+# for min_growth_bytes: see atlas-ci.toml.)
 TRACED_CALLS = 3
 
 _peaks: dict[str, int] = {}
@@ -73,6 +77,8 @@ class MemoryBenchmark:
         peaks = []
         for _ in range(TRACED_CALLS):
             call_args, call_kwargs = prepare()
+            gc.collect()
+            gc.disable()
             tracemalloc.start()
             try:
                 before = tracemalloc.get_traced_memory()[0]
@@ -80,6 +86,7 @@ class MemoryBenchmark:
                 peaks.append(tracemalloc.get_traced_memory()[1] - before)
             finally:
                 tracemalloc.stop()
+                gc.enable()
             if teardown is not None:
                 teardown(*call_args, **call_kwargs)
         _peaks[self.nodeid] = min(peaks)
