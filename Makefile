@@ -32,8 +32,10 @@ valgrind:
 gate: $(STAMP)
 	$(BIN)/atlas-ci gate all
 
+# Two workers, a test file each at a time (module fixtures built once): the suite waits on real
+# tools and servers much of the time, and on a busy machine two workers get twice the CPU share.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # The acceptance runs too long for `make test` (endurance, real sdists, 10x repeats).
 test-slow: $(STAMP)

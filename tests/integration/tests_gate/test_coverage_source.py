@@ -123,4 +123,4 @@ def test_an_empty_repository_skips_coverage_with_the_reason(tmp_path):
     results = run_gate(tmp_path)
     cov = results["tests.coverage"]
     assert cov.status is Status.SKIPPED
-    assert cov.reason.startswith("no Python source to measure")
+    assert cov.reason.startswith("no Python code to measure")

@@ -25,7 +25,7 @@ class Format:
 
     def run(self, ctx: CheckContext[FormatSettings, GateSettings]) -> CheckResult:
         ruff = RUFF.using(ctx.settings.command)
-        files = ruff_files(ruff, ctx)
+        files = ruff_files(ctx)
         if not files:
             return sources.nothing_to_check(self, ctx.project)
         runs = [

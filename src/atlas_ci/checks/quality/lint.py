@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from atlas_ci.checks import sources
 from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding, relpath
 from atlas_ci.checks.quality.ruff_data import DIAGNOSTICS, Diagnostic
@@ -30,7 +28,7 @@ class Lint:
 
     def run(self, ctx: CheckContext[LintSettings, GateSettings]) -> CheckResult:
         ruff = RUFF.using(ctx.settings.command)
-        files = ruff_files(ruff, ctx)
+        files = ruff_files(ctx)
         if not files:
             return sources.nothing_to_check(self, ctx.project)
         findings: list[Finding] = []
@@ -53,36 +51,15 @@ class Lint:
 LINT_ARGS = ("check", "--output-format", "json", "--no-fix", "--force-exclude", "--exit-zero")
 
 
-def ruff_files(ruff: Tool, ctx: CheckContext) -> list[str]:
-    """The file set's files (under paths, minus `exclude`) that ruff itself would check.
+def ruff_files(ctx: CheckContext) -> list[str]:
+    """The file set's files (under paths, minus `exclude`) that ruff checks as code.
 
-    ruff checks any file named on its command line, whatever its `include`; `--show-files` gives
-    the files its own discovery picks from the same paths (include, extend-include, exclude,
-    .gitignore), so naming the intersection changes nothing but atlas-ci's `exclude`.
+    Named on the command line with --force-exclude, they still pass through the project's own ruff
+    `exclude`/`extend-exclude`; when those exclude every one, ruff says so and the check errors
+    (NO_FILES). Asking ruff first (`--show-files`) would cost one more process per check and make
+    any `command` answer a second, different call.
     """
-    files = sources.listed(ctx.project, ctx.settings.timeout)
-    code = [n for n in files if n.endswith(RUFF_CODE)]
-    if not code:
-        return []
-    args = ["check", "--show-files", "--force-exclude", *ctx.project.paths]
-    res = run_tool(ruff, args, cwd=ctx.root, timeout=ctx.settings.timeout)
-    shown = {relpath(line, ctx.root) for line in _shown_paths(res.stdout)}
-    chosen = [name for name in files if name in shown]
-    if not any(n.endswith(RUFF_CODE) for n in chosen):
-        # Fail closed: Python files are there, and ruff would check none of them.
-        raise CheckError(
-            f"ruff would check none of the {len(code)} Python file(s) in "
-            f"{', '.join(ctx.project.paths)} (its own config excludes them all)"
-        )
-    return chosen
-
-
-def _shown_paths(stdout: str) -> list[str]:
-    """`--show-files` prints one absolute path per line; anything else is not ruff's list."""
-    lines = [line for line in stdout.splitlines() if line.strip()]
-    if any(not os.path.isabs(line) for line in lines):
-        raise CheckError("ruff --show-files printed something other than a list of files")
-    return lines
+    return [n for n in sources.listed(ctx.project, ctx.settings.timeout) if n.endswith(RUFF_CODE)]
 
 
 def load_items(stdout: str, tool: str = "ruff") -> list[Diagnostic]:
