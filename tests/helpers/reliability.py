@@ -16,9 +16,17 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reliability"
 LOCUSTFILE = "locustfile.py"
 
 
-def service(script: str, *extra: str, **kw: Any) -> dict[str, Any]:
+# A fixture service is never measured by the suite's coverage (its subprocess hook): coverage's
+# growing line data looked like a memory leak to the endurance check under `atlas-ci gate tests`.
+NO_COVERAGE = {"COVERAGE_PROCESS_START": "", "COVERAGE_PROCESS_CONFIG": ""}
+
+
+def service(
+    script: str, *extra: str, env: dict[str, str] | None = None, **kw: Any
+) -> dict[str, Any]:
     """A [gates.reliability] table starting one fixture service on {port}."""
-    return {"service": {"argv": [sys.executable, script, "{port}", *extra], **kw}}
+    argv = [sys.executable, script, "{port}", *extra]
+    return {"service": {"argv": argv, "env": {**NO_COVERAGE, **(env or {})}, **kw}}
 
 
 def fixture_repo(root: Path) -> Path:
