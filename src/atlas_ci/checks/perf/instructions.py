@@ -73,7 +73,7 @@ def measure_sides(
     jobs = [
         (side, targets, f"{side.label}-{i}") for i in range(MEASUREMENTS) for side, targets in sides
     ]
-    with cf.ThreadPoolExecutor(max_workers=len(jobs) or 1) as pool:
+    with cf.ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
         runs = list(pool.map(lambda job: (job[0].label, measure(*job)), jobs))
     return tally([side.label for side, _ in sides], runs)
 
