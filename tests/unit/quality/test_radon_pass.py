@@ -44,9 +44,9 @@ lam = lambda q: q or 1  # noqa: E731
 '''
 
 
-def _radon(args: list[str], cwd: Path) -> dict[str, object]:
+def _json_of(module: str, args: list[str], cwd: Path) -> dict[str, object]:
     res = subprocess.run(
-        [sys.executable, "-m", "radon", *args],
+        [sys.executable, "-m", module, *args],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -55,19 +55,14 @@ def _radon(args: list[str], cwd: Path) -> dict[str, object]:
     )
     loaded: dict[str, object] = json.loads(res.stdout)
     return loaded
+
+
+def _radon(args: list[str], cwd: Path) -> dict[str, object]:
+    return _json_of("radon", args, cwd)
 
 
 def _pass(args: list[str], cwd: Path) -> dict[str, object]:
-    res = subprocess.run(
-        [sys.executable, "-m", "atlas_ci.checks.quality.radon_pass", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    )
-    loaded: dict[str, object] = json.loads(res.stdout)
-    return loaded
+    return _json_of("atlas_ci.checks.quality.radon_pass", args, cwd)
 
 
 def test_nested_blocks_and_errors_equal_radon_cc_and_mi(tmp_path: Path) -> None:
