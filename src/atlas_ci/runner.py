@@ -107,9 +107,11 @@ def run(
     state = _State(cache=cache)
     try:
         _stop_if_requested()
-        _run_batch(_shared(planned), project, max(1, jobs), obs, state)
+        alone = {p.id for p in planned if _runs_alone(p, p.project or project)}
+        shared = [p for p in planned if p.id not in alone]
+        _run_batch(shared, project, max(1, jobs), obs, state)
         for p in planned:
-            if _runs_alone(p):
+            if p.id in alone:
                 _stop_if_requested()
                 _run_batch([p], project, 1, obs, state)
     except (KeyboardInterrupt, _Stop):
@@ -122,10 +124,6 @@ def run(
 def _stop_if_requested() -> None:
     if interrupts.requested():
         raise _Stop
-
-
-def _shared(planned: Sequence[Planned]) -> list[Planned]:
-    return [p for p in planned if not _runs_alone(p)]
 
 
 def _partial(planned: Sequence[Planned], state: _State) -> list[CheckResult]:
@@ -146,8 +144,15 @@ def _partial(planned: Sequence[Planned], state: _State) -> list[CheckResult]:
     return out
 
 
-def _runs_alone(p: Planned) -> bool:
-    return p.check.exclusive and p.skip_reason is None
+def _runs_alone(p: Planned, project: ProjectInfo) -> bool:
+    """A check may decide from its settings (`runs_alone`): perf.benchmarks needs the machine to
+    itself for timings, not for instruction counts, which do not depend on load."""
+    if p.skip_reason is not None:
+        return False
+    decide = getattr(p.check, "runs_alone", None)
+    if callable(decide):
+        return bool(decide(p.settings, project))
+    return p.check.exclusive
 
 
 def _run_batch(

@@ -33,6 +33,14 @@ class Benchmarks:
     def version(self, project: ProjectInfo) -> str | None:
         return plugin_version(project)
 
+    def runs_alone(self, settings: object, project: ProjectInfo) -> bool:
+        """Timings run alone so other checks cannot skew them; instruction counts do not depend
+        on load, so with them the benchmarks share the machine (and perf.memory overlaps them)."""
+        s = settings if isinstance(settings, BenchmarkSettings) else BenchmarkSettings()
+        if s.timer in ("cpu", "wall"):
+            return True
+        return valgrind_version(s.valgrind) is None or codspeed_version(project) is None
+
     def companions(self, project: ProjectInfo, settings: object) -> list[tuple[str, str | None]]:
         """What `doctor` lists beside pytest-benchmark: the instruction counter's tools. Missing
         ones are a problem only when timer = "instructions"; with "auto" the gate falls back on

@@ -38,7 +38,9 @@ class Memory:
     name = "memory"
     tool = "tracemalloc"
     settings_model = MemorySettings
-    exclusive = True
+    # Traced bytes do not depend on load, so perf.memory shares the machine; a timing
+    # perf.benchmarks still runs alone, after the shared checks.
+    exclusive = False
 
     def default_command(self, project: ProjectInfo) -> list[str]:
         return python_module("pytest", project)
