@@ -133,6 +133,12 @@ def test_a_malformed_record_is_an_error_naming_the_file(tmp_path: Path, name, te
         advisories.load(tmp_path)
 
 
+def test_an_empty_directory_is_an_error_not_a_clean_audit(tmp_path: Path):
+    (tmp_path / "README.md").write_text("records go here")
+    with pytest.raises(CheckError, match="advisory_db holds no OSV records"):
+        advisories.load(tmp_path)
+
+
 def test_a_missing_directory_is_an_error(tmp_path: Path):
     with pytest.raises(CheckError, match="not a directory"):
         advisories.load(tmp_path / "nope")

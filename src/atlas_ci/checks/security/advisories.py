@@ -54,6 +54,13 @@ def load(folder: Path) -> AdvisoryDB:
     if not folder.is_dir():
         raise CheckError(f"advisory_db is not a directory: {folder}")
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
+    if not files:
+        # An empty directory (a failed sync, a wrong path inside the checkout) would let every
+        # package pass as "no known vulnerabilities" having been checked against nothing.
+        raise CheckError(
+            f"advisory_db holds no OSV records ({', '.join(sorted(SUFFIXES))} files): {folder}; "
+            "nothing to audit against"
+        )
     return AdvisoryDB(records=tuple(load_record(p, folder) for p in files))
 
 
