@@ -18,7 +18,10 @@ Errors are never cached (most are transient), nor results that left artifacts in
 directory (a cached result could not bring them back).
 
 Entries live in `.atlas-ci/cache/<check>/<key>.json`, at most `MAX_ENTRIES` per check (the oldest
-go first); `--no-cache` skips the cache both ways.
+go first); `--no-cache` skips the cache both ways. A run stages its entries while its checks run
+and writes them once they are redacted (`flush`): the cache holds only what a report may show,
+and a cached result can skip the redaction's detectors. Beside a result an entry keeps the notes
+that let the check feed the redaction again when the result is served (cache_replay.py).
 """
 
 from __future__ import annotations
@@ -28,12 +31,14 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from atlas_ci import __version__, cache_env, fileset
+from atlas_ci.cache_replay import Note
 from atlas_ci.checks.base import ProjectInfo
 from atlas_ci.model import CheckResult, Status
 from atlas_ci.plan import Planned
@@ -63,6 +68,13 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 ENVIRONMENTS = "environments.json"
 
 
+class _Entry(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    result: CheckResult
+    replay: tuple[dict[str, Any], ...] = ()
+
+
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -84,6 +96,8 @@ class ResultCache:
         self._lock = threading.Lock()
         self._files: dict[str, str] | None = None
         self._environments: dict[str, str] = {}
+        # check id -> (key, replay notes) of results this run computed, written by `flush`.
+        self._staged: dict[str, tuple[str, tuple[Note, ...]]] = {}
 
     def _file_digests(self) -> dict[str, str]:
         with self._lock:
@@ -137,24 +151,45 @@ class ResultCache:
         return self.directory / check / f"{key}.json"
 
     def get(self, check: str, key: str) -> CheckResult | None:
+        found = self.entry(check, key)
+        return found[0] if found else None
+
+    def entry(self, check: str, key: str) -> tuple[CheckResult, tuple[Note, ...]] | None:
+        """The cached result (marked cached) and its replay notes; None on a miss."""
         path = self._path(check, key)
         try:
-            res = CheckResult.model_validate_json(path.read_bytes())
+            entry = _Entry.model_validate_json(path.read_bytes())
         except (OSError, ValidationError, ValueError):
             return None
-        return res.model_copy(update={"cached": True, "duration": 0.0})
+        res = entry.result.model_copy(update={"cached": True, "duration": 0.0})
+        return res, entry.replay
 
-    def put(self, check: str, key: str, res: CheckResult) -> None:
+    def stage(self, check: str, key: str, replay: Iterable[Note] = ()) -> None:
+        """Remember that this run computed `check` under `key`; `flush` stores its result."""
+        with self._lock:
+            self._staged[check] = (key, tuple(replay))
+
+    def flush(self, results: Iterable[CheckResult]) -> None:
+        """Store the staged checks' results: call with the run's results once redacted."""
+        with self._lock:
+            staged, self._staged = self._staged, {}
+        for res in results:
+            if res.check in staged and not res.cached:
+                key, replay = staged[res.check]
+                self.put(res.check, key, res, replay)
+
+    def put(self, check: str, key: str, res: CheckResult, replay: Iterable[Note] = ()) -> None:
         """Store a passed or failed result that left no artifact; never raises (a cache that
         cannot be written only costs speed)."""
         if res.status not in (Status.PASSED, Status.FAILED) or res.artifacts:
             return
         folder = self.directory / check
+        entry = _Entry(result=res, replay=tuple(dict(n) for n in replay))
         try:
             folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=".entry.")
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(res.model_dump_json())
+                out.write(entry.model_dump_json())
             os.replace(tmp, self._path(check, key))
             self._trim(folder)
         except OSError:

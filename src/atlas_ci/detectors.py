@@ -82,8 +82,10 @@ def _built() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
 def values(text: str, filename: str = "atlas-ci.txt") -> set[str]:
     """The substrings of `text` that a detector takes for a credential."""
     found: set[str] = set()
-    everywhere, keyworded = _plugins()
     candidates = "\n".join(ln for ln in text.splitlines() if _CANDIDATE.search(ln))
+    if not candidates:
+        return found  # nothing any detector could match: detect-secrets is not even imported
+    everywhere, keyworded = _plugins()
     for chunk in _chunks(candidates):
         found |= _detect(everywhere, chunk, filename)
         keyed = "\n".join(ln for ln in chunk.splitlines() if _KEYWORD.search(ln))

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import sys
 from array import array
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from atlas_ci.model import Finding, Report
+from atlas_ci.model import CheckResult, Finding, Report
 from atlas_ci.reporters.paths import repo_relative
 
 BLOCK_SIZE = 100
@@ -132,10 +133,10 @@ def _line(f: Finding) -> int:
     return (f.location.start_line if f.location else None) or 1
 
 
-def _needed(report: Report, root: Path) -> dict[str, int]:
+def _needed(findings: Iterable[Finding], root: Path) -> dict[str, int]:
     """Each file to hash with the last line a finding in it needs."""
     needed: dict[str, int] = {}
-    for f in (f for g in report.gates for c in g.checks for f in c.findings):
+    for f in findings:
         rel = _unhashed(f, root)
         if rel is not None:
             needed[rel] = max(needed.get(rel, 1), _line(f))
@@ -157,22 +158,25 @@ def attach(report: Report, root: Path) -> Report:
     SARIF reporter then renders from the Report alone. Each file is hashed at most once; a
     file outside the root (through `..` or a symlink), missing or too big gets no hash.
     """
-    hashes = {rel: _file_hashes(root, rel, upto) for rel, upto in _needed(report, root).items()}
+    gates = tuple(
+        g.model_copy(update={"checks": tuple(attach_results(g.checks, root))}) for g in report.gates
+    )
+    return report.model_copy(update={"gates": gates})
+
+
+def attach_results(results: Sequence[CheckResult], root: Path) -> list[CheckResult]:
+    """`attach` for check results (a finding hashed already keeps its hash: results cached
+    with their hashes are not read again)."""
+    findings = (f for c in results for f in c.findings)
+    hashes = {rel: _file_hashes(root, rel, upto) for rel, upto in _needed(findings, root).items()}
+    if not hashes:
+        return list(results)
 
     def hashed(f: Finding) -> Finding:
         rel = _unhashed(f, root)
         value = (hashes.get(rel) or {}).get(_line(f)) if rel is not None else None
         return f.model_copy(update={"line_hash": value}) if value else f
 
-    gates = tuple(
-        g.model_copy(
-            update={
-                "checks": tuple(
-                    c.model_copy(update={"findings": tuple(hashed(f) for f in c.findings)})
-                    for c in g.checks
-                )
-            }
-        )
-        for g in report.gates
-    )
-    return report.model_copy(update={"gates": gates})
+    return [
+        c.model_copy(update={"findings": tuple(hashed(f) for f in c.findings)}) for c in results
+    ]

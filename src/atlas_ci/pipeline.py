@@ -126,17 +126,25 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
     """Run the checks and write complete reports, whenever a signal arrives (then exit 130)."""
     with interrupts.deferred():
         started_at, started = datetime.now(UTC), time.monotonic()
-        # The redaction's detectors load while the checks run, off the critical path.
-        threading.Thread(target=detectors.preload, name="preload", daemon=True).start()
         commit = reporting.git_commit(prep.project.root)
         interrupted = False
         try:
             with fileset.one_listing():
                 results = runner.run(
-                    prep.planned, prep.project, jobs=prep.jobs, observer=observer, cache=prep.cache
+                    prep.planned,
+                    prep.project,
+                    jobs=prep.jobs,
+                    observer=observer,
+                    cache=prep.cache,
+                    on_run=_preload_detectors(),
                 )
         except runner.Interrupted as stop:
             results, interrupted = stop.results, True
+        # Line hashes, then the one detector pass over the checks' text: the cache stores
+        # results as the reports show them (hashed, redacted), so a warm run reads neither.
+        results = redact.results(linehash.attach_results(results, prep.project.root))
+        if prep.cache is not None and not interrupted:
+            prep.cache.flush(results)
         if prep.changes is not None:
             results = change_scope.on_changed_lines(results, prep.changes)
             results = change_scope.noted(results, prep.planned, prep.changes)
@@ -168,6 +176,21 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
     return Outcome(report, written, annotations, code, tuple(warnings), problem)
 
 
+def _preload_detectors() -> Callable[[], None]:
+    """Load the redaction's detectors in a thread, off the critical path, once a check really
+    runs: a run served from the cache has no fresh text for them to read."""
+    once = threading.Lock()
+    started: list[bool] = []
+
+    def start() -> None:
+        with once:
+            if not started:
+                started.append(True)
+                threading.Thread(target=detectors.preload, name="preload", daemon=True).start()
+
+    return start
+
+
 def _files_writer(prep: Prepared) -> Callable[[dict[str, str]], object]:
     return lambda files: reportdir.write_files(prep.project.report_dir, files)
 
@@ -188,7 +211,8 @@ def _write(
 def finish(report: Report, prep: Prepared) -> tuple[Report, dict[str, str]]:
     """Line hashes read from the sources, then the one redaction pass over the Report and the
     tool files in the report directory; the reports are rendered once, from that Report."""
-    report = redact.report(linehash.attach(report, prep.project.root))
+    # The checks' results went through redact.results in `execute`: no second detector pass.
+    report = redact.report(linehash.attach(report, prep.project.root), detect=False)
     artifacts = {a for c in report.checks for a in c.artifacts}
     redact_artifacts.scrub(prep.project.report_dir, artifacts, skip=reporting.FILES.values())
     texts = reporting.render_all(report, prep.formats, prep.project.root, prep.config.source)

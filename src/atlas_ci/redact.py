@@ -22,7 +22,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -30,7 +30,7 @@ from urllib.parse import quote
 from pydantic import BaseModel
 
 from atlas_ci import detectors
-from atlas_ci.model import Report
+from atlas_ci.model import CheckResult, Report
 from atlas_ci.text import clean
 
 REDACTED = "[redacted]"
@@ -164,9 +164,13 @@ class _Scrubber:
     def __init__(self, texts: Iterable[str]) -> None:
         known = _known.pattern()
         joined = "\n".join(known.sub(REDACTED, t) if known else t for t in texts)
-        found = detectors.values(_PEM.sub(REDACTED, joined))
+        found = detectors.values(_PEM.sub(REDACTED, joined)) if joined else set()
         self._known = known
         self._found = _alternation(found - {REDACTED})
+
+    def fix(self, value: str, is_free: bool) -> str:
+        """One report string: free text gets every pass, other strings the known values."""
+        return self.apply(clean(value)) if is_free else known_only(clean(value))
 
     def apply(self, value: str) -> str:
         if self._known:
@@ -180,22 +184,40 @@ def _alternation(values: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
 
-def report(rep: Report) -> Report:
-    """The same Report with every string redacted (pure: no I/O, the input is unchanged)."""
-    free: list[str] = []
+def report(rep: Report, *, detect: bool = True) -> Report:
+    """The same Report with every string redacted (pure: no I/O, the input is unchanged).
 
+    `detect=False` when its check results went through `results` already: the detectors do
+    not read that text twice; known values, key blocks and assignments are still applied."""
+    return _redacted(rep, detect=detect)
+
+
+def results(items: Sequence[CheckResult]) -> list[CheckResult]:
+    """Check results redacted, the detectors reading the free text of fresh ones only: a result
+    from the cache was redacted before it was stored (cache.py), so a run served wholly from
+    the cache never loads detect-secrets."""
+    fresh: list[str] = []
+    for res in items:
+        if not res.cached:
+            _collect(res, fresh)
+    scrubber = _Scrubber(fresh)
+    return [_model(res, scrubber.fix) for res in items]
+
+
+def _redacted(model: M, *, detect: bool) -> M:
+    free: list[str] = []
+    if detect:
+        _collect(model, free)
+    return _model(model, _Scrubber(free).fix)
+
+
+def _collect(model: BaseModel, into: list[str]) -> None:
     def collect(value: str, is_free: bool) -> str:
         if is_free:
-            free.append(clean(value))
+            into.append(clean(value))
         return value
 
-    _model(rep, collect)
-    scrubber = _Scrubber(free)
-
-    def one(value: str, is_free: bool) -> str:
-        return scrubber.apply(clean(value)) if is_free else known_only(clean(value))
-
-    return _model(rep, one)
+    _model(model, collect)
 
 
 def _model(model: M, fix: Callable[[str, bool], str]) -> M:

@@ -6,11 +6,11 @@ import concurrent.futures as cf
 import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from atlas_ci import debug, interrupts, process
+from atlas_ci import cache_replay, debug, interrupts, process
 from atlas_ci.cache import ResultCache
 from atlas_ci.checks.base import CheckContext, ProjectInfo, result
 from atlas_ci.errors import AtlasCIError, ToolNotFoundError
@@ -53,6 +53,8 @@ class _State:
     started: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
     cache: ResultCache | None = None
+    # Called before a check really runs (not when its result comes from the cache).
+    on_run: Callable[[], None] = lambda: None
 
 
 def run_one(planned: Planned, project: ProjectInfo) -> CheckResult:
@@ -97,6 +99,7 @@ def run(
     jobs: int,
     observer: Observer | None = None,
     cache: ResultCache | None = None,
+    on_run: Callable[[], None] | None = None,
 ) -> list[CheckResult]:
     """Run every planned check; results come back in plan order.
 
@@ -104,7 +107,7 @@ def run(
     starts, every child is killed, and `Interrupted` carries the results known so far.
     """
     obs = observer or NullObserver()
-    state = _State(cache=cache)
+    state = _State(cache=cache, on_run=on_run or (lambda: None))
     try:
         _stop_if_requested()
         alone = {p.id for p in planned if _runs_alone(p, p.project or project)}
@@ -190,17 +193,34 @@ def _observed(p: Planned, project: ProjectInfo, obs: Observer, state: _State) ->
         with state.lock:
             state.started.add(p.id)
         obs.started(p.id)
-    return _run_cached(p, project, state.cache)
+    return _run_cached(p, project, state)
 
 
-def _run_cached(p: Planned, project: ProjectInfo, cache: ResultCache | None) -> CheckResult:
-    """The cached result when the check's inputs did not change, else a fresh run (stored)."""
+def _run_cached(p: Planned, project: ProjectInfo, state: _State) -> CheckResult:
+    """The cached result when the check's inputs did not change, else a fresh run (staged for
+    the cache, which stores it once the run's results are redacted)."""
+    cache = state.cache
     key = cache.key(p, project, p.check.version(project)) if cache is not None else None
+    found = cache.entry(p.id, key) if cache is not None and key is not None else None
+    if found is not None and _replayed(p, project, *found):
+        return found[0]
+    if p.skip_reason is None:
+        state.on_run()
     if cache is None or key is None:
         return run_one(p, project)
-    hit = cache.get(p.id, key)
-    if hit is not None:
-        return hit
-    res = run_one(p, project)
-    cache.put(p.id, key, res)
+    with cache_replay.recording() as notes:
+        res = run_one(p, project)
+    cache.stage(p.id, key, notes)
     return res
+
+
+def _replayed(
+    p: Planned, project: ProjectInfo, hit: CheckResult, notes: tuple[cache_replay.Note, ...]
+) -> bool:
+    """Whether the cached result's secret values are fed to the redaction again; a replay that
+    fails (a file gone unreadable) turns the hit into a fresh run."""
+    try:
+        cache_replay.served(p.check, project.root, hit, notes)
+    except Exception:
+        return False
+    return True

@@ -93,3 +93,30 @@ def test_a_changed_files_run_has_its_own_key(tmp_path: Path) -> None:
     assert key(tmp_path, planned, other, "quality.lint") != key(
         tmp_path, planned, narrowed, "quality.lint"
     )
+
+
+def test_staged_results_are_stored_only_when_flushed_with_their_notes(tmp_path: Path) -> None:
+    c = cache_mod.ResultCache(tmp_path)
+    res = CheckResult(check="security.secrets", gate="security", status=Status.FAILED)
+    note = {"path": "a.py", "line": 3, "kind": "Custom", "hashed_secret": "ab" * 20}
+    c.stage("security.secrets", "k1", [note])
+    assert c.get("security.secrets", "k1") is None  # nothing written while checks run
+    redacted = res.model_copy(update={"reason": "[redacted]"})
+    c.flush([redacted])
+    found = c.entry("security.secrets", "k1")
+    assert found is not None
+    assert found[0].reason == "[redacted]"  # what the run redacted, not what the check returned
+    assert found[1] == (note,)
+    c.flush([redacted])  # a second flush stores nothing new: the staging was consumed
+    c.stage("quality.lint", "k2")
+    c.flush([res.model_copy(update={"check": "quality.lint", "cached": True})])
+    assert c.get("quality.lint", "k2") is None  # a result served from the cache is not re-put
+
+
+def test_an_entry_in_an_older_format_is_a_miss(tmp_path: Path) -> None:
+    c = cache_mod.ResultCache(tmp_path)
+    old = CheckResult(check="quality.lint", gate="quality", status=Status.PASSED)
+    folder = tmp_path / cache_mod.CACHE_DIR / "quality.lint"
+    folder.mkdir(parents=True)
+    (folder / "k.json").write_text(old.model_dump_json())  # a bare result, as before notes
+    assert c.get("quality.lint", "k") is None

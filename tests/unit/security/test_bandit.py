@@ -148,3 +148,21 @@ def test_pyproject_without_a_bandit_table_is_not_passed(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 100\n")
     assert "-c" not in bandit_args(tmp_path, BanditSettings())
     assert "-x" not in bandit_args(tmp_path, BanditSettings())
+
+
+def test_a_cached_result_feeds_the_quoted_password_to_the_redaction_again(
+    report, make_ctx, fixtures
+):
+    from atlas_ci import redact
+    from atlas_ci.checks.base import result
+
+    ctx = make_ctx(Bandit(), root=fixtures / "bandit_repo")
+    cached = result(Bandit(), Status.FAILED, "findings", findings=parse(report, Bandit(), ctx))
+    value = "<not-a-real-password>"
+    redact.forget()
+    try:
+        assert redact.known_only(f"a test printed {value}") == f"a test printed {value}"
+        Bandit().replay(ctx.root, cached, ())
+        assert redact.known_only(f"a test printed {value}") == "a test printed [redacted]"
+    finally:
+        redact.forget()

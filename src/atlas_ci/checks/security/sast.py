@@ -120,6 +120,32 @@ class Bandit:
     def version(self, project: ProjectInfo) -> str | None:
         return bandit_tool(project).version(project.root)
 
+    def replay(self, root: Path, result: CheckResult, notes: object) -> None:
+        """A cached result's hardcoded passwords, found again on their (unchanged) lines by
+        their tags, so the redaction knows them as if bandit had just quoted them."""
+        redaction.remember(tagged_values(root, result.findings))
+
+
+_TAG = re.compile(r"<redacted ([0-9a-f]+)>")
+_LITERAL = re.compile(r"'([^'\n]*)'|\"([^\"\n]*)\"")
+
+
+def tagged_values(root: Path, findings: Iterable[Finding]) -> set[str]:
+    """The string literals on the findings' lines whose tag is the one in their message."""
+    values: set[str] = set()
+    for f in findings:
+        tag = _TAG.search(f.message)
+        if f.rule_id not in QUOTES_SECRET or tag is None or f.location is None:
+            continue
+        text = (root / f.location.path).read_text(encoding="utf-8", errors="replace")
+        first = f.location.start_line or 1
+        lines = text.splitlines()[first - 1 : f.location.end_line or first]
+        for match in _LITERAL.finditer("\n".join(lines)):
+            literal = match.group(1) if match.group(1) is not None else match.group(2)
+            if short_hash(literal, root) == tag.group(1):
+                values.add(literal)
+    return values
+
 
 def bandit_args(root: Path, settings: BanditSettings) -> list[str]:
     """Machine output, the thresholds, and the project's own bandit configuration.

@@ -6,6 +6,7 @@ raw output is never quoted in a reason, since a crash message could echo a line 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import tempfile
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from atlas_ci import redact
+from atlas_ci import cache_replay, redact
 from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, python_module, result
 from atlas_ci.checks.security import repo_files
 from atlas_ci.checks.security.policy import SecurityGateSettings
@@ -91,8 +92,10 @@ class Secrets:
                 for batch in batches(files, BATCH)
                 for hit in scan(ctx, tool, batch, plugin=plugin, baseline=baseline, tmp=Path(tmp))
             ]
-        # Allowed or not, a secret's value must not leak through another check's output.
+        # Allowed or not, a secret's value must not leak through another check's output; a
+        # result served from the cache feeds the values again from these notes (`replay`).
         redact.remember(found_values(ctx.root, hits))
+        cache_replay.note(*(dataclasses.asdict(h) for h in hits))
         known = baseline_keys(baseline) if baseline else set()
         fresh = [h for h in hits if (h.path, h.hashed_secret) not in known]
         findings = to_findings(self, ctx, fresh)
@@ -104,6 +107,10 @@ class Secrets:
 
     def version(self, project: ProjectInfo) -> str | None:
         return secrets_tool(project).version(project.root)
+
+    def replay(self, root: Path, result: CheckResult, notes: tuple[cache_replay.Note, ...]) -> None:
+        """A cached result's secrets, read again from the unchanged files its notes name."""
+        redact.remember(found_values(root, [Hit(**n) for n in notes]))
 
 
 def baseline_path(root: Path, configured: str | None) -> Path | None:
