@@ -14,17 +14,13 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from atlas_ci.model import CheckResult
 
 Note = Mapping[str, Any]
 
 _local = threading.local()
-
-
-class Replays(Protocol):
-    def replay(self, root: Path, result: CheckResult, notes: tuple[Note, ...]) -> None: ...
 
 
 def note(*notes: Note) -> None:
