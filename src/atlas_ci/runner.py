@@ -110,13 +110,11 @@ def run(
     state = _State(cache=cache, on_run=on_run or (lambda: None))
     try:
         _stop_if_requested()
-        alone = {p.id for p in planned if _runs_alone(p, p.project or project)}
-        shared = [p for p in planned if p.id not in alone]
+        shared, alone = _split(planned, project)
         _run_batch(shared, project, max(1, jobs), obs, state)
-        for p in planned:
-            if p.id in alone:
-                _stop_if_requested()
-                _run_batch([p], project, 1, obs, state)
+        for p in alone:
+            _stop_if_requested()
+            _run_batch([p], project, 1, obs, state)
     except (KeyboardInterrupt, _Stop):
         process.begin_shutdown()
         process.kill_all()
@@ -145,6 +143,12 @@ def _partial(planned: Sequence[Planned], state: _State) -> list[CheckResult]:
         else:
             out.append(result(p.check, Status.ERROR, NOT_STARTED))
     return out
+
+
+def _split(planned: Sequence[Planned], project: ProjectInfo) -> tuple[list[Planned], list[Planned]]:
+    """(checks that share the machine, checks that run alone afterwards), in plan order."""
+    alone = {p.id for p in planned if _runs_alone(p, p.project or project)}
+    return [p for p in planned if p.id not in alone], [p for p in planned if p.id in alone]
 
 
 def _runs_alone(p: Planned, project: ProjectInfo) -> bool:

@@ -68,7 +68,7 @@ def test_each_benchmark_gets_the_verdict_its_instruction_count_gives(
     assert (finding.location.path, finding.location.start_line) == (BENCH, 11)
     assert re.search(
         r"ratio 1\.0[45]\d{3}: base [\d,]+, head [\d,]+ instructions per call", finding.message
-    )
+    ), finding.message
     # 2% more steps: the exact ratio of the two counts, to five places, whichever side of 1.02.
     head = metric(r, "test_more2.head_instructions")
     base = metric(r, "test_more2.base_instructions")
