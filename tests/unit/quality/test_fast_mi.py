@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers.pool_files import pool_modules
 from radon.metrics import mi_visit
 from radon.raw import analyze as radon_analyze
 
@@ -118,14 +119,7 @@ def test_the_command_prints_radon_mi_json_and_finds_files_like_radon(tmp_path: P
 def test_the_process_pool_gives_the_same_report_in_the_same_order(tmp_path) -> None:
     from atlas_ci.checks.quality import fast_mi
 
-    names = []
-    for i in range(fast_mi.PARALLEL_MIN + 3):
-        path = tmp_path / f"m{i:02d}.py"
-        body = "".join(f"def f{j}(x):\n    return x if x > {j} else -x\n\n" for j in range(i))
-        path.write_text(body or "X = 1\n")
-        names.append(str(path))
-    (tmp_path / "broken.py").write_text("def (:\n")
-    names.insert(3, str(tmp_path / "broken.py"))
+    names = pool_modules(tmp_path, fast_mi.PARALLEL_MIN + 3)
     alone = fast_mi.report(names, workers=1)
     pooled = fast_mi.report(names, workers=2)
     assert list(pooled) == names

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers.pool_files import pool_modules
+
 from atlas_ci.checks.quality import fast_mi, radon_pass
 
 REPO = Path(__file__).resolve().parents[3]
@@ -97,14 +99,7 @@ def test_this_repositorys_code_equals_radon_cc_and_mi() -> None:
 
 
 def test_the_process_pool_keeps_the_order_and_the_numbers(tmp_path: Path) -> None:
-    names = []
-    for i in range(radon_pass.PARALLEL_MIN + 3):
-        path = tmp_path / f"m{i:02d}.py"
-        body = "".join(f"def f{j}(x):\n    return x if x > {j} else -x\n\n" for j in range(i))
-        path.write_text(body or "X = 1\n")
-        names.append(str(path))
-    (tmp_path / "broken.py").write_text("def (:\n")
-    names.insert(3, str(tmp_path / "broken.py"))
+    names = pool_modules(tmp_path, radon_pass.PARALLEL_MIN + 3)
     alone = radon_pass.report(names, workers=1)
     pooled = radon_pass.report(names, workers=2)
     assert pooled == alone
