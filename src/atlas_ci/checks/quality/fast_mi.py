@@ -9,10 +9,10 @@ What this does instead: tokenize the file's stripped lines once (radon analyzes 
 every `str.splitlines()` line, so there is no indentation to track), cut the token stream where
 radon's loop would stop — a NEWLINE or NL token outside any bracket — and apply radon's counting
 rules (comments, single-line comments and docstrings, multi-line strings, blank and source lines,
-logical lines) to each statement's tokens. The Halstead volume, cyclomatic complexity and the
-index formula are radon's public API (`h_visit_ast`, `ComplexityVisitor`, `mi_compute`,
-`mi_rank`), so the index equals `radon mi`'s; tests compare both on real code, including the data
-modules radon is slow on.
+logical lines) to each statement's tokens. The Halstead volume and cyclomatic complexity come
+from fast_cc's walk (radon's visitors' rules, checked against them) and the index formula is
+radon's public API (`mi_compute`, `mi_rank`), so the index equals `radon mi`'s; tests compare
+both on real code, including the data modules radon is slow on.
 
 Run as `python -m atlas_ci.checks.quality.fast_mi [-e GLOBS] [-i DIRS] [--no-multi] PATH...`
 (radon's options, found the way `radon mi` finds files); it prints radon mi's JSON (`{path:
@@ -198,22 +198,22 @@ def analyze(source: str) -> Raw:
 
 
 def mi(source: str, multi: bool = True) -> float:
-    """`radon.metrics.mi_visit(source, multi)`, with the raw counts from `analyze` above."""
-    from radon.visitors import ComplexityVisitor
+    """`radon.metrics.mi_visit(source, multi)`, with the raw counts from `analyze` above and
+    the complexity and Halstead volume from fast_cc's walk (both equal radon's)."""
+    from atlas_ci.checks.quality import fast_cc
 
-    tree = ast.parse(source)
-    return mi_of(tree, source, ComplexityVisitor.from_ast(tree).total_complexity, multi)
+    found = fast_cc.analyse(ast.parse(source))
+    return mi_of(source, found.total_complexity, found.halstead.volume, multi)
 
 
-def mi_of(tree: ast.AST, source: str, complexity: int, multi: bool = True) -> float:
-    """The index from a parsed tree and its `ComplexityVisitor` total (shared with `radon cc`'s
-    blocks in radon_pass, so each file is parsed and visited once)."""
-    from radon.metrics import h_visit_ast, mi_compute
+def mi_of(source: str, complexity: int, volume: float, multi: bool = True) -> float:
+    """The index from a module's total complexity and Halstead volume (fast_cc's walk, shared
+    with `radon cc`'s blocks in radon_pass, so each file is parsed and walked once)."""
+    from radon.metrics import mi_compute
 
     raw = analyze(source)
     comment_lines = raw.comments + (raw.multi if multi else 0)
     comments = comment_lines / float(raw.sloc) * 100 if raw.sloc != 0 else 0
-    volume = h_visit_ast(tree).total.volume
     return float(mi_compute(volume, complexity, raw.lloc, comments))
 
 
