@@ -3,7 +3,9 @@
 Only the plugins' public surface is used: `RegexBasedDetector.denylist` (compiled patterns) and
 `analyze_line` (the keyword and high-entropy plugins, whose value is not a plain regex match).
 Nothing is sent to a third party: `analyze_line` verifies a value only under a verification
-policy in detect-secrets' settings, and atlas-ci never configures one in its own process.
+policy in detect-secrets' settings, atlas-ci never configures one in its own process, and the
+plugins are imported with a stand-in for `requests` that refuses every request
+(offline_requests.py).
 """
 
 from __future__ import annotations
@@ -68,11 +70,15 @@ def _plugins() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
 @functools.cache
 def _built() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """(detectors run over all text, detectors run over keyword lines), default settings."""
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from atlas_ci import offline_requests
 
+    # The plugins import requests only to verify values, which the redaction never does.
+    with offline_requests.installed():
+        from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+
+        classes: list[Any] = list(get_mapping_from_secret_type_to_class().values())
     everywhere: list[Any] = []
     keyworded: list[Any] = []
-    classes: list[Any] = list(get_mapping_from_secret_type_to_class().values())
     for cls in classes:
         if cls.__name__ not in _NOT_SECRETS:
             (keyworded if cls.__name__ in _KEYWORDED else everywhere).append(cls())

@@ -112,7 +112,7 @@ def test_excluded_files_are_never_given_to_radon(fake_tools, recorded, make_ctx)
     kept = [name for name in FILES if not name.endswith("complex_me.py")]
     Complexity().run(make_ctx(Complexity(), exclude=("complex_me.py",)))
     (call,) = fake_tools.tool_calls()
-    assert call[3:] == kept
+    assert call[5:] == kept
     # With `command`, radon's own two commands get the same files.
     fake_tools.calls.clear()
     settings = ComplexitySettings(command=("radon",))
@@ -196,7 +196,14 @@ def test_every_rank_is_requested_so_radon_config_cannot_hide_blocks(fake_tools, 
 
 def test_without_a_command_one_pass_gives_both(fake_tools, recorded, make_ctx):
     _respond(fake_tools, recorded)
-    Complexity().run(make_ctx(Complexity()))
+    ctx = make_ctx(Complexity())
+    Complexity().run(ctx)
+    (call,) = fake_tools.tool_calls()
+    memo = str(ctx.root / ".atlas-ci" / "cache" / "radon-memo")
+    assert call == [sys.executable, "-m", FAST_MI_MODULE, "--memo", memo, *FILES]
+    # `memo = false`: every file is measured again.
+    fake_tools.calls.clear()
+    Complexity().run(make_ctx(Complexity(), settings=ComplexitySettings(memo=False)))
     (call,) = fake_tools.tool_calls()
     assert call == [sys.executable, "-m", FAST_MI_MODULE, *FILES]
 

@@ -26,6 +26,7 @@ RADON = Tool("radon", ("radon",), distribution="radon")
 FAST_MI = Tool(
     "radon", (sys.executable, "-m", "atlas_ci.checks.quality.radon_pass"), distribution="radon"
 )
+MEMO_DIR = ".atlas-ci/cache/radon-memo"
 CC_ARGS = ["cc", "-j", "-n", "A", "-x", "F", "--show-closures"]
 CC_RULE = "cyclomatic-complexity"
 MI_RULE = "maintainability-index"
@@ -42,6 +43,12 @@ class ComplexitySettings(CheckSettings):
         ge=0,
         le=100,
         description="A module whose maintainability index (0-100) is below this is a finding.",
+    )
+    memo: bool = Field(
+        default=True,
+        description="Remember each file's numbers by its content (in .atlas-ci/cache/radon-memo, "
+        "like ruff's and mypy's own caches), so an unchanged file is not measured again; "
+        "`--no-cache` does not turn this off, `memo = false` does.",
     )
 
 
@@ -84,14 +91,17 @@ def both(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]
         return a.result(), b.result()
 
 
-def run_cc_mi(ctx: CheckContext, radon: Tool, files: Sequence[str]) -> tuple[Any, Any]:
+def run_cc_mi(
+    ctx: CheckContext[ComplexitySettings, GateSettings], radon: Tool, files: Sequence[str]
+) -> tuple[Any, Any]:
     """radon cc's and radon mi's JSON: from one pass over the files with radon's library
     (checks/quality/radon_pass.py, radon's numbers) unless `command` pins a radon of the
     project's choosing, whose two commands then run at once."""
     if not ctx.settings.command:
         cc: dict[str, Any] = {}
         mi: dict[str, Any] = {}
-        for part in run_radon(ctx, FAST_MI, [], files, merge=False):
+        memo = ["--memo", str(ctx.root / MEMO_DIR)] if ctx.settings.memo else []
+        for part in run_radon(ctx, FAST_MI, memo, files, merge=False):
             if set(part) != {"cc", "mi"} or not all(isinstance(v, dict) for v in part.values()):
                 raise CheckError("radon printed JSON of an unexpected shape: top level")
             cc.update(part["cc"])
@@ -125,7 +135,7 @@ def run_radon(
         res = run_tool(
             radon, [*command, *chunk], cwd=neutral or ctx.root, timeout=ctx.settings.timeout
         )
-        shown = f"radon {command[0]}" if command else "radon"
+        shown = "radon" if radon is FAST_MI else f"radon {command[0]}"
         parts.append(load_json(res.stdout, dict[str, Any], tool=shown))
     if not merge:
         return parts
