@@ -7,7 +7,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -97,6 +97,8 @@ def prepare(req: GateRequest) -> Prepared:
     report_dir = reportdir.validate(req.root / (req.report_dir or Path(cfg.reports.dir)))
     reportdir.check_targets(report_dir, [reporting.FILES[f] for f in cfg.reports.formats])
     project = config_mod.project_info(cfg, req.root, report_dir, req.base)
+    if not req.use_cache:
+        project = replace(project, memos=False)
     jobs = req.jobs or default_jobs(planned)
     changed = req.changes.resolve(req.root) if req.changes else None
     if changed is not None:

@@ -38,6 +38,9 @@ class ProjectInfo:
     # The user set `paths`: finding no file there is an error, while atlas-ci's own default
     # paths finding none (an empty repository) makes the file-based checks skipped.
     paths_configured: bool = False
+    # False under --no-cache: a check's own per-file memo (quality.complexity's) is neither
+    # read nor written either, so every number is computed afresh.
+    memos: bool = True
 
 
 @dataclass(frozen=True)

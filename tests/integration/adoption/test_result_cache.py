@@ -58,5 +58,11 @@ def test_warm_runs_are_cached_and_a_changed_file_reruns_with_equal_findings(repo
 
 
 def test_no_cache_neither_reads_nor_writes(repo: Path) -> None:
-    atlas_ci("gate", "quality", "--only", "lint", "-q", "--no-cache", cwd=repo)
+    # quality.complexity's per-file memo included: --no-cache computes every number afresh.
+    atlas_ci(
+        "gate", "quality", "--only", "lint", "--only", "complexity", "-q", "--no-cache", cwd=repo
+    )
+    assert checks(repo)["quality.complexity"]["status"] == "passed"
     assert not (repo / ".atlas-ci" / "cache").exists()
+    atlas_ci("gate", "quality", "--only", "complexity", "-q", cwd=repo)
+    assert list((repo / ".atlas-ci" / "cache" / "radon-memo").glob("*/*.json"))

@@ -47,8 +47,8 @@ class ComplexitySettings(CheckSettings):
     memo: bool = Field(
         default=True,
         description="Remember each file's numbers by its content (in .atlas-ci/cache/radon-memo, "
-        "like ruff's and mypy's own caches), so an unchanged file is not measured again; "
-        "`--no-cache` does not turn this off, `memo = false` does.",
+        "like ruff's and mypy's own caches), so an unchanged file is not measured again "
+        "when the result cache cannot serve the check; `--no-cache` turns it off for a run.",
     )
 
 
@@ -100,7 +100,8 @@ def run_cc_mi(
     if not ctx.settings.command:
         cc: dict[str, Any] = {}
         mi: dict[str, Any] = {}
-        memo = ["--memo", str(ctx.root / MEMO_DIR)] if ctx.settings.memo else []
+        remember = ctx.settings.memo and ctx.project.memos
+        memo = ["--memo", str(ctx.root / MEMO_DIR)] if remember else []
         for part in run_radon(ctx, FAST_MI, memo, files, merge=False):
             if set(part) != {"cc", "mi"} or not all(isinstance(v, dict) for v in part.values()):
                 raise CheckError("radon printed JSON of an unexpected shape: top level")
