@@ -2,7 +2,7 @@
 
 Kept free of heavy imports: Typer and the rest load only after the signal handlers are in place
 (a Ctrl-C during start-up is then recorded, never a KeyboardInterrupt traceback), and
-`--version` answers without loading them at all.
+`--version` and an instant replay (replay.py) answer without loading them at all.
 """
 
 from __future__ import annotations
@@ -33,6 +33,13 @@ def _run(args: list[str]) -> int:
     try:
         if not args or args[0] not in _REPORTING_COMMANDS:
             interrupts.raising()
+        if args[:1] == ["gate"]:
+            # A quiet run over an unchanged tree: answered before Typer and the rest load.
+            from atlas_ci import replay
+
+            replayed = replay.serve(args)
+            if replayed is not None:
+                return replayed
         from atlas_ci.cli import app
 
         app(prog_name="atlas-ci")

@@ -10,26 +10,13 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from atlas_ci import history, notify
+from atlas_ci import history, notify, repo_state
 from atlas_ci.config import LoadedConfig
 from atlas_ci.model import Report, Status
 
 
 def history_path(cfg: LoadedConfig, root: Path) -> Path:
     return root / cfg.history.path
-
-
-def git_branch(root: Path) -> str | None:
-    """The checked-out branch, read from .git/HEAD (no git process for a history field)."""
-    git = root / ".git"
-    try:
-        if git.is_file():  # a worktree or submodule: "gitdir: <path>"
-            git = (root / git.read_text(encoding="utf-8").split(":", 1)[1].strip()).resolve()
-        head = (git / "HEAD").read_text(encoding="utf-8").strip()
-    except (OSError, IndexError):
-        return None
-    prefix = "ref: refs/heads/"
-    return head[len(prefix) :] if head.startswith(prefix) else None
 
 
 def _previous_status(path: Path) -> Status | None:
@@ -52,7 +39,7 @@ def after_run(
     previous = _previous_status(path) if cfg.history.enabled else None
     if cfg.history.enabled:
         try:
-            record = history.record_of(report, branch=git_branch(root), env=env)
+            record = history.record_of(report, branch=repo_state.branch(root), env=env)
             history.append(path, [record])
         except OSError as exc:
             warnings.append(f"history: could not append to {cfg.history.path}: {exc.strerror}")

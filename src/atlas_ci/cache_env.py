@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from atlas_ci import process
+from atlas_ci.env_stamp import stamp
 
 # `-c` puts the working directory first on sys.path: left out, as mypy leaves it out of the
 # interpreter's packages (and the repository's own files are in the key anyway).
@@ -29,36 +30,11 @@ LISTING = (
     "'dists': sorted(f\"{d.metadata['Name']}=={d.version}\" for d in m.distributions(path=path)),"
     " 'path': path, 'user_site': site.getusersitepackages()}))"
 )
-# Variables that change what an interpreter puts on sys.path.
-PATH_VARIABLES = (
-    "PYTHONPATH",
-    "PYTHONHOME",
-    "PYTHONNOUSERSITE",
-    "PYTHONSAFEPATH",
-    "PYTHONUSERBASE",
-    "PYTHONPLATLIBDIR",
-)
 MAX_INTERPRETERS = 8
 
 
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _stat(path: str) -> str:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return "missing"
-    return f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}"
-
-
-def stamp(python: str, directories: list[str]) -> str:
-    """The interpreter's file, the sys.path variables and each listed directory, by stat."""
-    parts = [python, _stat(os.path.realpath(python))]
-    parts += [f"{name}={os.environ.get(name)}" for name in PATH_VARIABLES]
-    parts += [f"{d}:{_stat(d)}" for d in directories]
-    return _sha("\n".join(parts))
 
 
 class EnvironmentDigests:

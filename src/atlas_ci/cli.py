@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -123,8 +124,17 @@ def gate(  # noqa: PLR0917 - Typer maps each parameter to an option
             go_no_go=False,
             use_cache=not no_cache,
             changes=scope,
+            replay_args=_replay_args(),
         )
     )
+
+
+def _replay_args() -> tuple[str, ...] | None:
+    """This command line, if the instant replay may answer it next time (replay.py)."""
+    from atlas_ci import replay
+
+    args = sys.argv[1:]
+    return tuple(args) if replay.servable(args) else None
 
 
 def _changes(changed: str | None, lines: bool) -> ChangeRequest | None:
@@ -212,6 +222,7 @@ def _run(  # noqa: PLR0917 - the shared options of the commands that run checks
     use_cache: bool = True,
     overrides: tuple[tuple[str, object], ...] = (),
     changes: ChangeRequest | None = None,
+    replay_args: tuple[str, ...] | None = None,
 ) -> int:
     from atlas_ci import interrupts
     from atlas_ci.pipeline import GateRequest
@@ -232,6 +243,7 @@ def _run(  # noqa: PLR0917 - the shared options of the commands that run checks
             use_cache=use_cache,
             overrides=overrides,
             changes=changes,
+            replay_args=replay_args,
         )
         code = _execute(request, quiet)
         return interrupts.EXIT_CODE if interrupts.requested() else code

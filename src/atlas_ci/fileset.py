@@ -18,7 +18,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from atlas_ci import process
 from atlas_ci.errors import ToolNotFoundError
 
 if TYPE_CHECKING:
@@ -118,6 +117,8 @@ def _list(root: Path, timeout: float) -> list[str]:
 
 def git_files(root: Path, timeout: float) -> list[str] | None:
     """Tracked plus untracked-not-ignored files; None without git or outside a work tree."""
+    from atlas_ci import process  # here: the instant replay imports this module's names
+
     argv = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
     try:
         res = process.run(argv, cwd=root, timeout=timeout)

@@ -8,11 +8,9 @@ a hand edit) is skipped and named in a warning.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from atlas_ci import jsonl_file
 from atlas_ci.model import Report, Status
 
 HISTORY_SCHEMA = 1
@@ -120,35 +119,9 @@ def encode(record: RunRecord) -> bytes:
     return (json.dumps(payload, sort_keys=True, separators=(",", ":")) + "\n").encode()
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """An exclusive lock shared by appends and rewrites (a lock file beside the history, so a
-    rewrite's rename cannot strand an append waiting on the old file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = path.with_name(f".{path.name}.lock")
-    fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
 def append(path: Path, records: Iterable[RunRecord]) -> None:
     """Append whole lines under the lock; a symlink at `path` is refused, not followed."""
-    data = b"".join(encode(r) for r in records)
-    if not data:
-        return
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-    with _locked(path):
-        fd = os.open(path, flags, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    jsonl_file.append(path, b"".join(encode(r) for r in records))
 
 
 @dataclass(frozen=True)
@@ -180,7 +153,7 @@ def load(path: Path) -> Loaded:
 def rewrite(path: Path, keep: Iterable[RunRecord]) -> None:
     """Replace the file with `keep` (retention), atomically and under the appends' lock."""
     data = b"".join(encode(r) for r in keep)
-    with _locked(path):
+    with jsonl_file.locked(path):
         tmp = path.with_name(f".{path.name}.prune")
         tmp.unlink(missing_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)

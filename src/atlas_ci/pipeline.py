@@ -6,7 +6,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ from atlas_ci import (
     ratchet,
     redact,
     redact_artifacts,
+    replay_record,
     reportdir,
     reporting,
     runner,
@@ -33,7 +34,7 @@ from atlas_ci.changes import ChangeRequest, ChangeSet
 from atlas_ci.checks.base import ProjectInfo
 from atlas_ci.config import LoadedConfig
 from atlas_ci.errors import ConfigError
-from atlas_ci.model import Report
+from atlas_ci.model import CheckResult, Report
 
 # Builds the report, marked interrupted or not.
 _Builder = Callable[[bool], Report]
@@ -58,6 +59,8 @@ class GateRequest:
     overrides: tuple[tuple[str, object], ...] = ()
     # A changed-files run (--changed [REF], --changed-lines, pre-commit's files).
     changes: ChangeRequest | None = None
+    # The command line, when the instant replay may answer it next time (replay.servable).
+    replay_args: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class Prepared:
     cache: ResultCache | None = None
     baseline: ratchet.Baseline | None = None
     changes: ChangeSet | None = None
+    replay_args: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,15 @@ def prepare(req: GateRequest) -> Prepared:
     if changed is not None:
         planned = change_scope.restrict(planned, project, changed)
     return Prepared(
-        cfg, planned, project, jobs, cfg.reports.formats, req.go_no_go, *_memory(req, cfg), changed
+        cfg,
+        planned,
+        project,
+        jobs,
+        cfg.reports.formats,
+        req.go_no_go,
+        *_memory(req, cfg),
+        changed,
+        replay_args=req.replay_args,
     )
 
 
@@ -129,6 +141,9 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
     with interrupts.deferred():
         started_at, started = datetime.now(UTC), time.monotonic()
         commit = reporting.git_commit(prep.project.root)
+        tree = replay_record.tree_now(
+            _replay_args(prep), prep.project.root, prep.project.report_dir
+        )
         interrupted = False
         try:
             with fileset.one_listing():
@@ -150,20 +165,24 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
         if prep.changes is not None:
             results = change_scope.on_changed_lines(results, prep.changes)
             results = change_scope.noted(results, prep.planned, prep.changes)
-        results = debug.write_bundles(results, redact.text, _files_writer(prep))
+        judged = debug.write_bundles(results, redact.text, _files_writer(prep))
         # A changed-files run sees part of the tree: an entry it did not meet is not stale.
         stale_fails = prep.config.baseline.fail_on_stale and prep.changes is None
-        results = ratchet.apply(results, prep.baseline, fail_on_stale=stale_fails)
 
-        def build(flagged: bool) -> Report:
+        def assemble(
+            found: Sequence[CheckResult], at: datetime, took: float, flagged: bool
+        ) -> Report:
             return reporting.build(
-                results,
+                ratchet.apply(list(found), prep.baseline, fail_on_stale=stale_fails),
                 digest=prep.config.digest,
-                started=started_at,
-                duration=time.monotonic() - started,
+                started=at,
+                duration=took,
                 commit=commit,
                 interrupted=flagged,
             )
+
+        def build(flagged: bool) -> Report:
+            return assemble(judged, started_at, time.monotonic() - started, flagged)
 
         report, texts, written = _write(prep, build, interrupted)
         # The summary is rendered once: summary.md's text is the one appended to the step summary.
@@ -175,7 +194,40 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
         problem = reporting.nothing_checked(report) if prep.go_no_go else None
         if interrupts.requested():
             code = interrupts.EXIT_CODE
+        elif tree is not None and not (interrupted or warnings or annotations or problem):
+            _leave_record(
+                prep, tree, judged, lambda f, at, took: finish(assemble(f, at, took, False), prep)
+            )
     return Outcome(report, written, annotations, code, tuple(warnings), problem)
+
+
+def _replay_args(prep: Prepared) -> tuple[str, ...] | None:
+    """The command line when this run may leave a replay record (replay.py says which)."""
+    cfg = prep.config
+    if prep.cache is None or prep.changes is not None or prep.go_no_go:
+        return None
+    if cfg.notify.webhooks or "html" in prep.formats:
+        return None  # alerts are sent by the normal path; the HTML trends move with history
+    return prep.replay_args
+
+
+def _leave_record(
+    prep: Prepared, tree: str, judged: list[CheckResult], render: replay_record.Renderer
+) -> None:
+    if not replay_record.replayable(judged):
+        return
+    root, cfg = prep.project.root, prep.config
+    facts = replay_record.inputs(
+        prep.replay_args or (), root, prep.project.python, cfg.source, root / cfg.baseline.path
+    )
+    replay_record.leave(
+        facts,
+        tree,
+        report_dir=prep.project.report_dir,
+        render=render,
+        warm=replay_record.as_warm(judged),
+        history_path=aftermath.history_path(cfg, root) if cfg.history.enabled else None,
+    )
 
 
 def _preload_detectors() -> Callable[[], None]:

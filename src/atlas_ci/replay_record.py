@@ -1,0 +1,103 @@
+"""The normal path's side of the instant replay: which runs leave a record, and what it holds.
+
+A record holds the reports a warm run of the same command would write — every check that ran
+marked cached, the start time and duration as replay.py's sentinels — rendered by the same
+code as any report, plus that run's history line and exit code (replay.py says why and when it
+is read).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from atlas_ci import history, replay, repo_state, reporting
+from atlas_ci.cache import CACHEABLE, CONFIG_FILES, ENVIRONMENTS
+from atlas_ci.model import CheckResult, Report, Status
+
+_STORED = (Status.PASSED, Status.FAILED)
+
+
+def tree_now(args: tuple[str, ...] | None, root: Path, report_dir: Path) -> str | None:
+    """The tree's content digest as the checks are about to read it (None: no record)."""
+    return repo_state.content_digest(root, report_dir) if args is not None else None
+
+
+def replayable(results: Sequence[CheckResult]) -> bool:
+    """Every check that ran is one the result cache serves next time (a skipped check is
+    skipped again on the same inputs)."""
+    return all(
+        r.status is Status.SKIPPED
+        or (r.check in CACHEABLE and r.status in _STORED and not r.artifacts)
+        for r in results
+    )
+
+
+def as_warm(results: Sequence[CheckResult]) -> list[CheckResult]:
+    """The results as the result cache serves them (cache.ResultCache.entry)."""
+    return [
+        r.model_copy(update={"cached": True, "duration": 0.0}) if r.status in _STORED else r
+        for r in results
+    ]
+
+
+def _python_dirs(root: Path, python: str) -> tuple[str, ...]:
+    """The project interpreter's sys.path directories, as cache_env remembered them."""
+    try:
+        known = json.loads((root / ".atlas-ci" / "cache" / ENVIRONMENTS).read_text("utf-8"))
+        dirs = known[python]["dirs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
+    return tuple(str(d) for d in dirs) if isinstance(dirs, list) else ()
+
+
+def inputs(
+    args: tuple[str, ...], root: Path, python: str, config: Path | None, baseline: Path
+) -> replay.Inputs:
+    files = {str(root / name) for name in CONFIG_FILES} | {str(baseline)}
+    if config is not None:
+        files.add(str(config.resolve()))
+    return replay.Inputs(
+        root=root,
+        cwd=Path.cwd().resolve(),
+        args=args,
+        python=python,
+        python_dirs=_python_dirs(root, python),
+        files=tuple(sorted(files)),
+    )
+
+
+# Renders results into the run's report and its texts, started at a time, taking a duration.
+Renderer = Callable[[Sequence[CheckResult], datetime, float], tuple[Report, dict[str, str]]]
+
+
+def leave(
+    facts: replay.Inputs,
+    tree: str,
+    *,
+    report_dir: Path,
+    render: Renderer,
+    warm: Sequence[CheckResult],
+    history_path: Path | None,
+) -> None:
+    """Render the warm run's reports with the sentinels and leave the record."""
+    started = datetime.fromisoformat(replay.SENTINEL_TIME)
+    report, texts = render(warm, started, replay.SENTINEL_DURATION)
+    line: tuple[Path, dict[str, Any]] | None = None
+    if history_path is not None:
+        payload = json.loads(history.encode(history.record_of(report, branch=None, env=os.environ)))
+        if payload.get("time") != replay.SENTINEL_TIME:
+            return
+        line = (history_path, payload)
+    replay.record(
+        facts,
+        tree,
+        report_dir=report_dir,
+        texts=texts,
+        history=line,
+        exit_code=reporting.exit_code(report),
+    )
