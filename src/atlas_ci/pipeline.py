@@ -144,28 +144,7 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
         tree = replay_record.tree_now(
             _replay_args(prep), prep.project.root, prep.project.report_dir
         )
-        interrupted = False
-        try:
-            with fileset.one_listing():
-                results = runner.run(
-                    prep.planned,
-                    prep.project,
-                    jobs=prep.jobs,
-                    observer=observer,
-                    cache=prep.cache,
-                    on_run=_preload_detectors(),
-                )
-        except runner.Interrupted as stop:
-            results, interrupted = stop.results, True
-        # Line hashes, then the one detector pass over the checks' text: the cache stores
-        # results as the reports show them (hashed, redacted), so a warm run reads neither.
-        results = redact.results(linehash.attach_results(results, prep.project.root))
-        if prep.cache is not None and not interrupted:
-            prep.cache.flush(results)
-        if prep.changes is not None:
-            results = change_scope.on_changed_lines(results, prep.changes)
-            results = change_scope.noted(results, prep.planned, prep.changes)
-        judged = debug.write_bundles(results, redact.text, _files_writer(prep))
+        judged, interrupted = _judged(prep, observer)
         # A changed-files run sees part of the tree: an entry it did not meet is not stale.
         stale_fails = prep.config.baseline.fail_on_stale and prep.changes is None
 
@@ -194,11 +173,42 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
         problem = reporting.nothing_checked(report) if prep.go_no_go else None
         if interrupts.requested():
             code = interrupts.EXIT_CODE
-        elif tree is not None and not (interrupted or warnings or annotations or problem):
+        elif tree is not None and _silent(interrupted, warnings, annotations, problem):
             _leave_record(
                 prep, tree, judged, lambda f, at, took: finish(assemble(f, at, took, False), prep)
             )
     return Outcome(report, written, annotations, code, tuple(warnings), problem)
+
+
+def _judged(prep: Prepared, observer: runner.Observer) -> tuple[list[CheckResult], bool]:
+    """The checks' results as the reports show them, and whether a signal cut the run short."""
+    interrupted = False
+    try:
+        with fileset.one_listing():
+            results = runner.run(
+                prep.planned,
+                prep.project,
+                jobs=prep.jobs,
+                observer=observer,
+                cache=prep.cache,
+                on_run=_preload_detectors(),
+            )
+    except runner.Interrupted as stop:
+        results, interrupted = stop.results, True
+    # Line hashes, then the one detector pass over the checks' text: the cache stores
+    # results as the reports show them (hashed, redacted), so a warm run reads neither.
+    results = redact.results(linehash.attach_results(results, prep.project.root))
+    if prep.cache is not None and not interrupted:
+        prep.cache.flush(results)
+    if prep.changes is not None:
+        results = change_scope.on_changed_lines(results, prep.changes)
+        results = change_scope.noted(results, prep.planned, prep.changes)
+    return debug.write_bundles(results, redact.text, _files_writer(prep)), interrupted
+
+
+def _silent(interrupted: bool, *said: object) -> bool:
+    """A whole run that printed nothing: a replay of it prints nothing either."""
+    return not interrupted and not any(said)
 
 
 def _replay_args(prep: Prepared) -> tuple[str, ...] | None:

@@ -39,6 +39,8 @@ from atlas_ci import __version__, env_stamp, interrupts, jsonl_file, repo_state,
 
 REPLAY_DIR = ".atlas-ci/cache/replay"
 SCHEMA = 1
+# Records kept (one per command line and working directory; the oldest go first).
+MAX_RECORDS = 16
 # The start time and duration a record's reports are rendered with, replaced when replayed.
 SENTINEL_TIME = "1901-02-03T04:05:06+00:00"
 SENTINEL_DURATION = 4242.424
@@ -224,6 +226,13 @@ def record(
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump(entry, out)
         os.replace(tmp, folder / _record_name(inputs.args, inputs.cwd))
+        _trim(folder)
+
+
+def _trim(folder: Path) -> None:
+    aged = sorted((p.stat().st_mtime_ns, p) for p in folder.glob("*.json") if p.is_file())
+    for _, old in aged[:-MAX_RECORDS]:
+        old.unlink(missing_ok=True)
 
 
 def _find(args: Sequence[str], cwd: Path) -> tuple[Path, dict[str, Any]] | None:

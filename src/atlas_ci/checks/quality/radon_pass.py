@@ -123,24 +123,34 @@ def results(
     """Each file's entries, in `paths` order: from the memo for content measured before, the
     rest measured now (and remembered, unless it is a file's error)."""
     jobs = workers if workers is not None else min(os.cpu_count() or 1, 4)
-    pairs: dict[int, Pair] = {}
-    if memo is not None:
-        for i, name in enumerate(paths):
-            digest = radon_memo.digest_of(name)
-            hit = memo.get(digest) if digest else None
-            if hit is not None:
-                pairs[i] = hit
+    pairs = _recalled(paths, memo) if memo is not None else {}
     todo = [i for i in range(len(paths)) if i not in pairs]
-    fresh: dict[str, Pair] = {}
-    for i, (digest, blocks, index) in zip(
-        todo, _measure_all([paths[i] for i in todo], multi, jobs), strict=True
-    ):
-        pairs[i] = (blocks, index)
-        if digest is not None and "error" not in blocks and "error" not in index:
-            fresh[digest] = (blocks, index)
+    measured = _measure_all([paths[i] for i in todo], multi, jobs)
+    pairs.update((i, (blocks, index)) for i, (_, blocks, index) in zip(todo, measured, strict=True))
     if memo is not None:
-        memo.put_all(fresh)
+        memo.put_all(_worth_keeping(measured))
     return [pairs[i] for i in range(len(paths))]
+
+
+def _worth_keeping(measured: Sequence[Measured]) -> dict[str, Pair]:
+    """What the memo keeps: every file read and measured, not a file's error (which may be
+    the moment's: a file being written)."""
+    return {
+        digest: (blocks, index)
+        for digest, blocks, index in measured
+        if digest is not None and "error" not in blocks and "error" not in index
+    }
+
+
+def _recalled(paths: Sequence[str], memo: radon_memo.Memo) -> dict[int, Pair]:
+    """The memo's entries for the files (by index) whose content it holds."""
+    found: dict[int, Pair] = {}
+    for i, name in enumerate(paths):
+        digest = radon_memo.digest_of(name)
+        hit = memo.get(digest) if digest else None
+        if hit is not None:
+            found[i] = hit
+    return found
 
 
 def report(
