@@ -94,6 +94,9 @@ class ResultCache:
         self.root = root
         self.directory = directory or root / CACHE_DIR
         self._lock = threading.Lock()
+        # Its own lock: listing an interpreter's distributions starts it (a quarter of a second
+        # when not remembered), and the other checks' keys must not wait for that.
+        self._env_lock = threading.Lock()
         self._files: dict[str, str] | None = None
         self._environments: dict[str, str] = {}
         # check id -> (key, replay notes) of results this run computed, written by `flush`.
@@ -112,7 +115,7 @@ class ResultCache:
             return self._files
 
     def _environment(self, python: str) -> str:
-        with self._lock:
+        with self._env_lock:
             if python not in self._environments:
                 memo = cache_env.EnvironmentDigests(self.directory / ENVIRONMENTS)
                 # An interpreter that cannot list what it holds: never a cache hit.
