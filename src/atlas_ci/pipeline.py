@@ -192,11 +192,13 @@ def _judged(prep: Prepared, observer: runner.Observer) -> tuple[list[CheckResult
                 observer=observer,
                 cache=prep.cache,
                 on_run=_preload_detectors(),
+                finish=lambda res: linehash.attach_results([res], prep.project.root)[0],
             )
     except runner.Interrupted as stop:
         results, interrupted = stop.results, True
-    # Line hashes, then the one detector pass over the checks' text: the cache stores
-    # results as the reports show them (hashed, redacted), so a warm run reads neither.
+    # Line hashes (each check's were read as it ended; this catches any a signal cut short),
+    # then the one detector pass over the checks' text: the cache stores results as the
+    # reports show them (hashed, redacted), so a warm run reads neither.
     results = redact.results(linehash.attach_results(results, prep.project.root))
     if prep.cache is not None and not interrupted:
         prep.cache.flush(results)
