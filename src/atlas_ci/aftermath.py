@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from atlas_ci import history, notify, repo_state
+from atlas_ci import history, repo_state
 from atlas_ci.config import LoadedConfig
 from atlas_ci.model import Report, Status
 
@@ -44,5 +44,8 @@ def after_run(
         except OSError as exc:
             warnings.append(f"history: could not append to {cfg.history.path}: {exc.strerror}")
     if cfg.notify.webhooks:
+        # Here: its HTTP client (urllib.request, ssl, http.client) is for runs that send alerts.
+        from atlas_ci import notify
+
         warnings += notify.send(cfg.notify, report, previous=previous, env=env, scrub=scrub)
     return warnings
