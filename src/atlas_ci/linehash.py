@@ -12,6 +12,7 @@ import sys
 from array import array
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from atlas_ci.model import CheckResult, Finding, Report
 from atlas_ci.reporters.paths import repo_relative
@@ -113,13 +114,22 @@ def file_line_hashes(
     The action decodes with Node's `Buffer.toString()`: UTF-8, invalid bytes become U+FFFD and a
     byte-order mark is kept as a character; `errors="replace"` on plain "utf-8" does the same.
     """
+    data = readable(path, max_bytes)
+    return line_hashes(decoded(data), upto) if data is not None else None
+
+
+def readable(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes | None:
+    """The file's bytes, or None when it is missing, unreadable, a directory or too big."""
     try:
         if not path.is_file() or path.stat().st_size > max_bytes:
             return None
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError:
         return None
-    return line_hashes(data.decode("utf-8", errors="replace"), upto)
+
+
+def decoded(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
 
 
 def _unhashed(f: Finding, root: Path) -> str | None:
@@ -143,12 +153,22 @@ def _needed(findings: Iterable[Finding], root: Path) -> dict[str, int]:
     return needed
 
 
-def _file_hashes(root: Path, rel: str, upto: int) -> dict[int, str] | None:
+class Remembered(Protocol):
+    """Line hashes remembered by file content (linehash_memo.py)."""
+
+    def hashes(self, path: Path, upto: int) -> dict[int, str] | None: ...
+
+    def save(self) -> None: ...
+
+
+def _file_hashes(
+    root: Path, rel: str, upto: int, memo: Remembered | None = None
+) -> dict[int, str] | None:
     """A file's line hashes up to line `upto`; None outside the root (`..`, a symlink)."""
     path = root / rel
     if not path.resolve().is_relative_to(root.resolve()):
         return None
-    return file_line_hashes(path, upto=upto)
+    return memo.hashes(path, upto) if memo is not None else file_line_hashes(path, upto=upto)
 
 
 def attach(report: Report, root: Path) -> Report:
@@ -164,11 +184,17 @@ def attach(report: Report, root: Path) -> Report:
     return report.model_copy(update={"gates": gates})
 
 
-def attach_results(results: Sequence[CheckResult], root: Path) -> list[CheckResult]:
+def attach_results(
+    results: Sequence[CheckResult], root: Path, memo: Remembered | None = None
+) -> list[CheckResult]:
     """`attach` for check results (a finding hashed already keeps its hash: results cached
-    with their hashes are not read again)."""
+    with their hashes are not read again); with `memo`, unchanged files' hashes are read from
+    it and new ones are added to it."""
     findings = (f for c in results for f in c.findings)
-    hashes = {rel: _file_hashes(root, rel, upto) for rel, upto in _needed(findings, root).items()}
+    needed = _needed(findings, root).items()
+    hashes = {rel: _file_hashes(root, rel, upto, memo) for rel, upto in needed}
+    if memo is not None:
+        memo.save()
     if not hashes:
         return list(results)
 

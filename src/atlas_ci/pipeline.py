@@ -19,6 +19,7 @@ from atlas_ci import (
     fileset,
     interrupts,
     linehash,
+    linehash_memo,
     plan,
     ratchet,
     redact,
@@ -183,6 +184,9 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
 def _judged(prep: Prepared, observer: runner.Observer) -> tuple[list[CheckResult], bool]:
     """The checks' results as the reports show them, and whether a signal cut the run short."""
     interrupted = False
+    root = prep.project.root
+    # Unchanged files' line hashes are remembered (off, like every memo, under --no-cache).
+    memo = linehash_memo.HashMemo(root) if prep.cache is not None and prep.project.memos else None
     try:
         with fileset.one_listing():
             results = runner.run(
@@ -192,14 +196,14 @@ def _judged(prep: Prepared, observer: runner.Observer) -> tuple[list[CheckResult
                 observer=observer,
                 cache=prep.cache,
                 on_run=_preload_detectors(),
-                finish=lambda res: linehash.attach_results([res], prep.project.root)[0],
+                finish=lambda res: linehash.attach_results([res], root, memo)[0],
             )
     except runner.Interrupted as stop:
         results, interrupted = stop.results, True
     # Line hashes (each check's were read as it ended; this catches any a signal cut short),
     # then the one detector pass over the checks' text: the cache stores results as the
     # reports show them (hashed, redacted), so a warm run reads neither.
-    results = redact.results(linehash.attach_results(results, prep.project.root))
+    results = redact.results(linehash.attach_results(results, root, memo))
     if prep.cache is not None and not interrupted:
         prep.cache.flush(results)
     if prep.changes is not None:

@@ -20,6 +20,9 @@ from atlas_ci.cache import CACHEABLE, CONFIG_FILES, ENVIRONMENTS
 from atlas_ci.model import CheckResult, Report, Status
 
 _STORED = (Status.PASSED, Status.FAILED)
+# A record costs one more rendering of the reports, which grows with the findings (about 0.1 s
+# per thousand here): past this many, a run leaves none and its re-runs take the cached path.
+MAX_FINDINGS = 500
 
 
 def tree_now(args: tuple[str, ...] | None, root: Path, report_dir: Path) -> str | None:
@@ -29,7 +32,9 @@ def tree_now(args: tuple[str, ...] | None, root: Path, report_dir: Path) -> str 
 
 def replayable(results: Sequence[CheckResult]) -> bool:
     """Every check that ran is one the result cache serves next time (a skipped check is
-    skipped again on the same inputs)."""
+    skipped again on the same inputs), and the record is cheap to make (`MAX_FINDINGS`)."""
+    if sum(len(r.findings) for r in results) > MAX_FINDINGS:
+        return False
     return all(
         r.status is Status.SKIPPED
         or (r.check in CACHEABLE and r.status in _STORED and not r.artifacts)

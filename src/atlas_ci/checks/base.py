@@ -191,10 +191,17 @@ def metric_breached(m: Metric) -> bool:
 
 def relpath(path: str | Path, root: Path) -> str:
     """Repository-relative POSIX path (tools print absolute or ./-prefixed paths)."""
+    return _relpath(str(path), str(root))
+
+
+@functools.lru_cache(maxsize=4096)
+def _relpath(path: str, root: str) -> str:
+    # Cached: a tool names the same few files in thousands of findings, and resolving a path
+    # stats every component of it (a fifth of a second per thousand findings).
     p = Path(path)
     if p.is_absolute():
         try:
-            p = p.resolve().relative_to(root.resolve())
+            p = p.resolve().relative_to(Path(root).resolve())
         except ValueError:
             return p.as_posix()
     return Path(os.path.normpath(p)).as_posix()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from atlas_ci import file_memo
 from atlas_ci.checks.quality import radon_memo, radon_pass
 
 CODE = "def f(a):\n    if a:\n        return 1\n    return 2 if a > 3 else a or 4\n"
@@ -93,7 +94,7 @@ def test_the_namespace_names_what_the_numbers_depend_on(tmp_path: Path, files: l
 def test_the_memo_is_bounded(
     tmp_path: Path, files: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(radon_memo, "MAX_ENTRIES", 2)
+    monkeypatch.setattr(file_memo, "MAX_ENTRIES", 2)
     memo = radon_memo.Memo(tmp_path / "memo", multi=True)
     radon_pass.report(files, workers=1, memo=memo)
     assert len(list(memo.folder.iterdir())) == 2
