@@ -64,5 +64,7 @@ def test_no_cache_neither_reads_nor_writes(repo: Path) -> None:
     )
     assert checks(repo)["quality.complexity"]["status"] == "passed"
     assert not (repo / ".atlas-ci" / "cache").exists()
-    atlas_ci("gate", "quality", "--only", "complexity", "-q", cwd=repo)
+    atlas_ci("gate", "quality", "--only", "lint", "--only", "complexity", "-q", cwd=repo)
+    # Without --no-cache: the per-file memos (radon's numbers, the lint finding's line hashes).
     assert list((repo / ".atlas-ci" / "cache" / "radon-memo").glob("*/*.json"))
+    assert list((repo / ".atlas-ci" / "cache" / "linehash").glob("*/*.json"))
