@@ -30,7 +30,7 @@ from atlas_ci import (
     runner,
 )
 from atlas_ci import config as config_mod
-from atlas_ci.cache import ResultCache
+from atlas_ci.cache import CACHEABLE, ResultCache
 from atlas_ci.changes import ChangeRequest, ChangeSet
 from atlas_ci.checks.base import ProjectInfo
 from atlas_ci.config import LoadedConfig
@@ -224,6 +224,8 @@ def _replay_args(prep: Prepared) -> tuple[str, ...] | None:
         return None
     if cfg.notify.webhooks or "html" in prep.formats:
         return None  # alerts are sent by the normal path; the HTML trends move with history
+    if not all(p.id in CACHEABLE or p.skip_reason is not None for p in prep.planned):
+        return None  # a check the cache never serves (tests, perf...): no replay to prepare
     return prep.replay_args
 
 
