@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,7 +12,7 @@ if TYPE_CHECKING:
 
 import typer
 
-from atlas_ci import __version__
+from atlas_ci import __version__, cli_changed
 from atlas_ci.cli_changed import ChangedCommand
 from atlas_ci.cli_common import (
     ConfigOpt,
@@ -110,7 +109,9 @@ def gate(  # noqa: PLR0917 - Typer maps each parameter to an option
     ] = False,
 ) -> None:
     """Run a gate (or `all`) and write the reports."""
-    scope = _changes(changed, changed_lines)
+    from atlas_ci import replay
+
+    scope = cli_changed.request(changed, changed_lines)
     raise typer.Exit(
         _run(
             target,
@@ -124,26 +125,9 @@ def gate(  # noqa: PLR0917 - Typer maps each parameter to an option
             go_no_go=False,
             use_cache=not no_cache,
             changes=scope,
-            replay_args=_replay_args(),
+            replay_args=replay.this_command(),
         )
     )
-
-
-def _replay_args() -> tuple[str, ...] | None:
-    """This command line, if the instant replay may answer it next time (replay.py)."""
-    from atlas_ci import replay
-
-    args = sys.argv[1:]
-    return tuple(args) if replay.servable(args) else None
-
-
-def _changes(changed: str | None, lines: bool) -> ChangeRequest | None:
-    from atlas_ci.changes import ChangeRequest
-    from atlas_ci.cli_changed import DEFAULT_BASE
-
-    if changed is None and not lines:
-        return None
-    return ChangeRequest(None if changed in (None, DEFAULT_BASE) else changed, lines=lines)
 
 
 @app.command()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typer.core import TyperCommand
+
+if TYPE_CHECKING:
+    from atlas_ci.changes import ChangeRequest
 
 OPTION = "--changed"
 # Stands for "no REF given": the default base is chosen (see changes.py).
@@ -23,6 +26,15 @@ def with_default_ref(args: list[str]) -> list[str]:
         if arg == OPTION and (following is None or following.startswith("-")):
             out.append(DEFAULT_BASE)
     return out
+
+
+def request(changed: str | None, lines: bool) -> ChangeRequest | None:
+    """The changed-files request of `--changed [REF]` and `--changed-lines`, if any."""
+    from atlas_ci.changes import ChangeRequest
+
+    if changed is None and not lines:
+        return None
+    return ChangeRequest(None if changed in (None, DEFAULT_BASE) else changed, lines=lines)
 
 
 class ChangedCommand(TyperCommand):

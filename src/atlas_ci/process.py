@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from atlas_ci import debug, reaper
+from atlas_ci import reaper
 from atlas_ci.errors import ToolNotFoundError
 
 DEFAULT_OUTPUT_CAP = 16 * 1024 * 1024
@@ -184,8 +184,30 @@ def run(
     return result
 
 
+def quick(argv: Sequence[str], cwd: Path, timeout: float) -> str | None:
+    """The stdout of a short read-only command (git ls-files, rev-parse) that starts no
+    children of its own, or None when it could not run or failed: no tagging, no reaping, no
+    debug note, for the instant replay's start-up path."""
+    try:
+        res = subprocess.run(  # noqa: S603 - argv list, never a shell
+            list(argv),
+            cwd=cwd,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return res.stdout.decode("utf-8", "surrogateescape") if res.returncode == 0 else None
+
+
 def _note(res: ProcessResult, cwd: Path, env: Mapping[str, str] | None) -> None:
     """Kept for the check's debug bundle, should the check end in error (see debug.py)."""
+    # Here, not at the top: debug holds the report model (Pydantic), which `quick`'s callers
+    # (the instant replay) run before loading.
+    from atlas_ci import debug
+
     debug.note(
         debug.ToolRun(
             argv=res.argv,

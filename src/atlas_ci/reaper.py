@@ -22,8 +22,12 @@ import os
 import sys
 import uuid
 from functools import cache
+from typing import TYPE_CHECKING
 
-import psutil
+# psutil is imported where a function needs it: process.py (and so this module) is loaded by the
+# instant replay, which starts git only and never reaps.
+if TYPE_CHECKING:
+    import psutil
 
 TAG_ENV = "ATLAS_CI_PROCESS_TAG"
 PR_SET_CHILD_SUBREAPER = 36
@@ -47,6 +51,8 @@ def become_subreaper() -> bool:
 
 def tagged(tag: str) -> list[psutil.Process]:
     """Live processes carrying `tag`: descendants of atlas-ci (or, without a subreaper, any)."""
+    import psutil
+
     found = []
     for proc in _candidates():
         with contextlib.suppress(psutil.Error):
@@ -56,6 +62,8 @@ def tagged(tag: str) -> list[psutil.Process]:
 
 
 def _candidates() -> list[psutil.Process]:
+    import psutil
+
     try:
         if become_subreaper():
             return psutil.Process(os.getpid()).children(recursive=True)
@@ -66,6 +74,8 @@ def _candidates() -> list[psutil.Process]:
 
 
 def _owned_by(proc: psutil.Process, uid: int) -> bool:
+    import psutil
+
     try:
         return bool(proc.uids().real == uid)
     except psutil.Error:
@@ -77,6 +87,8 @@ def kill_tagged(tag: str, grace: float = 1.0) -> int:
 
     Repeated until none is found, since a dying process may still fork. Returns how many.
     """
+    import psutil
+
     total = 0
     for _ in range(5):
         procs = tagged(tag)
@@ -91,6 +103,8 @@ def kill_tagged(tag: str, grace: float = 1.0) -> int:
 
 
 def _signal_all(procs: list[psutil.Process], *, kill: bool) -> None:
+    import psutil
+
     for proc in procs:
         with contextlib.suppress(psutil.Error):
             proc.kill() if kill else proc.terminate()
@@ -102,6 +116,8 @@ def reap_group(pgid: int, keep: int) -> None:
     Without this a dead grandchild stays a zombie of atlas-ci, and its group looks alive.
     `keep` is the group leader, which its Popen object waits for itself.
     """
+    import psutil
+
     try:
         children = psutil.Process(os.getpid()).children()
     except psutil.Error:

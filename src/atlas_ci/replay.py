@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from atlas_ci import __version__, env_stamp, interrupts, jsonl_file, repo_state, reportdir
+from atlas_ci.text import duration
 
 REPLAY_DIR = ".atlas-ci/cache/replay"
 SCHEMA = 1
@@ -45,7 +46,7 @@ MAX_RECORDS = 16
 SENTINEL_TIME = "1901-02-03T04:05:06+00:00"
 SENTINEL_DURATION = 4242.424
 # How each report format writes the run's duration (reporting.build rounds it to 3 places):
-# the JSON report as a number, the Markdown summary as "took 70m 42s" (markdown._duration).
+# the JSON report as a number, the Markdown summary as "took 70m 42s" (atlas_ci.text.duration).
 _DURATION_MARKS = ('"duration": 4242.424', "took 70m 42s")
 _FLAGS = frozenset({"-q", "--quiet"})
 _ROOT_FILES = ("atlas-ci.toml", "pyproject.toml")
@@ -87,6 +88,12 @@ def servable(args: Sequence[str]) -> bool:
         else:
             return False
     return quiet
+
+
+def this_command() -> tuple[str, ...] | None:
+    """This process's command line, if a replay may answer it next time."""
+    args = sys.argv[1:]
+    return tuple(args) if servable(args) else None
 
 
 def _under_actions(env: Mapping[str, str]) -> bool:
@@ -159,13 +166,7 @@ def _inside(path: Path, root: Path) -> bool:
 
 def _duration_text(seconds: float) -> tuple[str, str]:
     """This run's duration as the JSON report and the Markdown summary write it."""
-    rounded = round(seconds, 3)
-    if seconds < 60:
-        shown = f"{seconds:.1f}s"
-    else:
-        minutes, secs = divmod(round(seconds), 60)
-        shown = f"{minutes}m {secs:02d}s"
-    return f'"duration": {json.dumps(rounded)}', f"took {shown}"
+    return f'"duration": {json.dumps(round(seconds, 3))}', f"took {duration(seconds)}"
 
 
 def stamped(texts: Mapping[str, str], started: str, seconds: float) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """The repository's state as plain facts: its files' content, its commit, its branch.
 
-Kept to the standard library (git runs as a plain child process, argv only) because the instant
-replay reads these before anything heavy is imported. The content digest covers every file git
+Light to import (git runs through `process.quick`, argv only) because the instant replay reads
+these before anything heavy is imported. The content digest covers every file git
 lists (tracked, and untracked but not ignored) outside the directories atlas-ci never reads
 (fileset.PRUNED) and the report directory: more than any one check reads, so a change anywhere a
 check could look changes it.
@@ -11,27 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 from pathlib import Path
 
+from atlas_ci import file_memo, process
 from atlas_ci.fileset import PRUNED, ROOT_PRUNED
 
 GIT_TIMEOUT = 60.0
 
 
 def _git(root: Path, *args: str) -> str | None:
-    try:
-        res = subprocess.run(  # noqa: S603 - argv list, never a shell
-            ["git", *args],  # noqa: S607 - git from PATH, as everywhere in atlas-ci
-            cwd=root,
-            capture_output=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return res.stdout.decode("utf-8", "surrogateescape") if res.returncode == 0 else None
+    return process.quick(["git", *args], root, GIT_TIMEOUT)
 
 
 def commit(root: Path) -> str | None:
@@ -82,8 +71,4 @@ def file_digest(path: Path) -> str:
     still lists, a directory: a submodule), "unreadable" when it cannot be read."""
     if not os.path.isfile(path):
         return "absent"
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
-        return "unreadable"
+    return file_memo.digest_of(path) or "unreadable"

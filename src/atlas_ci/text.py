@@ -105,3 +105,11 @@ def headline(reason: str, limit: int = 160) -> str:
 
 # A one-line reason whose tail is a traceback frame ('...", line 195'): the tool's text was cut.
 _NOISE_TAIL = re.compile(r": .*\", line \d+(?:, in \S+)?$")
+
+
+def duration(seconds: float) -> str:
+    """A run's or check's duration as the summary shows it: "4.2s", or "3m 05s" from a minute."""
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}m {secs:02d}s"

@@ -6,7 +6,7 @@ import math
 import re
 
 from atlas_ci.model import CheckResult, Finding, Metric, Report, Status
-from atlas_ci.text import headline
+from atlas_ci.text import duration, headline
 
 MAX_FINDINGS = 20
 MAX_REASON = 120
@@ -31,7 +31,7 @@ def _header(report: Report) -> str:
     facts = [f"{report.tool} {report.tool_version}"]
     if report.commit:
         facts.append(f"commit `{report.commit[:12]}`")
-    facts += [f"started {report.started_at}", f"took {_duration(report.duration)}"]
+    facts += [f"started {report.started_at}", f"took {duration(report.duration)}"]
     lines = [f"# atlas-ci: {report.status.value.upper()}", "", ", ".join(facts) + "."]
     if report.interrupted:
         lines.append("\n**Interrupted**: results are partial; unfinished checks count as errors.")
@@ -48,7 +48,7 @@ def _check_table(checks: tuple[CheckResult, ...]) -> str:
                 c.check,
                 c.status.value,
                 _count(c),
-                "cached" if c.cached else _duration(c.duration),
+                "cached" if c.cached else duration(c.duration),
                 headline(c.reason, limit=MAX_REASON),
             )
         )
@@ -147,13 +147,6 @@ def _number(v: float) -> str:
     if v == int(v) and abs(v) < 1e15:
         return str(int(v))
     return f"{v:g}" if abs(v) >= 0.01 else f"{v:.3g}"
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}m {secs:02d}s"
 
 
 def _capped(text: str) -> str:
