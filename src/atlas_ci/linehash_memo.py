@@ -39,19 +39,25 @@ class HashMemo:
         if data is None:
             return None
         digest = file_memo.sha256_of(data)
-        known = self._memo.get(digest)
-        if known is not None and (known["upto"] is None or known["upto"] >= upto):
-            # Hashes up to a line are the whole file's, cut there (linehash.line_hashes).
-            try:
-                lines = [(int(k), str(v)) for k, v in known["hashes"].items()]
-            except ValueError:
-                lines = None  # a damaged entry: hashed again below
-            if lines is not None:
-                return {k: v for k, v in lines if k <= upto}
+        known = self._recalled(digest, upto)
+        if known is not None:
+            return known
         found = linehash.line_hashes(linehash.decoded(data), upto)
         with self._lock:
             self._fresh[digest] = {"upto": upto, "hashes": {str(k): v for k, v in found.items()}}
         return found
+
+    def _recalled(self, digest: str, upto: int) -> dict[int, str] | None:
+        """The remembered hashes up to `upto`, if the entry reaches that far and is whole."""
+        known = self._memo.get(digest)
+        if known is None or (known["upto"] is not None and known["upto"] < upto):
+            return None
+        try:
+            lines = [(int(k), str(v)) for k, v in known["hashes"].items()]
+        except ValueError:
+            return None  # a damaged entry: hashed again
+        # Hashes up to a line are the whole file's, cut there (linehash.line_hashes).
+        return {k: v for k, v in lines if k <= upto}
 
     def save(self) -> None:
         with self._lock:
