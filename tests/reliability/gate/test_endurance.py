@@ -38,6 +38,31 @@ def test_leaking_file_descriptors_fails(tmp_path: Path) -> None:
     assert [f.rule_id for f in res.findings if f.blocking] == ["endurance.fds-growth"]
 
 
+def test_service_slowing_down_fails_with_the_p95_drift(tmp_path: Path, metrics_of) -> None:
+    # 4 ms slower per second: about 40 ms in the first window, 140 ms in the last. One user, so
+    # the requests in flight (threads of the service) stay flat while each takes longer.
+    settings = {**SHORT, "users": 1, "duration": 40, "warmup": 0.1}
+    res = run(tmp_path, Endurance(), service("slow_down.py"), settings)
+    assert res.status is Status.FAILED, res.reason
+    assert [f.rule_id for f in res.findings if f.blocking] == ["endurance.latency-drift"]
+    m = metrics_of(res)
+    assert m["p95 last window"] - m["p95 first window"] > 50, m
+    assert not [f for f in res.findings if f.rule_id == "endurance.latency-not-judged"]
+
+
+def test_short_run_reports_the_p95_drift_as_not_judged(tmp_path: Path, metrics_of) -> None:
+    # Locust's p95 covers the last 10 s: in an 8 s run the first and last windows share their
+    # requests, so a slowing service is reported, never judged on noise.
+    res = run(tmp_path, Endurance(), service("slow_down.py"), SHORT)
+    assert res.status is Status.PASSED, res.reason
+    (note,) = [f for f in res.findings if f.rule_id == "endurance.latency-not-judged"]
+    assert not note.blocking
+    assert "a `duration` of at least 40 s judges it" in note.message
+    drift = next(x for x in res.metrics if x.name == "p95 drift")
+    assert drift.threshold is None
+    assert drift.direction is None
+
+
 def test_steady_service_passes_and_keeps_samples_and_chart(tmp_path: Path, metrics_of) -> None:
     # steady.py refuses to start unless ENDURANCE_TEST, TESTING and CI are set: they are.
     gate = service("steady.py", env={"REQUIRE": "ENDURANCE_TEST,TESTING,CI"})

@@ -98,6 +98,17 @@ class Endurance:
                 self, ctx.root, rule_id=rule, message=msg, path=None, severity=Severity.HIGH
             )
             for rule, msg in verdict.breaches
+        ) + tuple(
+            make_finding(
+                self,
+                ctx.root,
+                rule_id=rule,
+                message=msg,
+                path=None,
+                severity=Severity.INFO,
+                blocking=False,
+            )
+            for rule, msg in verdict.notes
         )
         rel = [p.relative_to(ctx.project.report_dir).as_posix() for p in (svg, samples_file)]
         return locust_result(

@@ -15,6 +15,9 @@ from atlas_ci.model import Metric
 MIN_SAMPLES = 5
 # The share of the post-warm-up run that forms the "first" and the "last" latency windows.
 WINDOW = 0.2
+# Seconds of requests behind each p95 of Locust's history
+# (locust.stats.CURRENT_RESPONSE_TIME_PERCENTILE_WINDOW).
+LOCUST_PERCENTILE_WINDOW = 10
 
 
 @dataclass
@@ -22,6 +25,17 @@ class Verdict:
     metrics: list[Metric] = field(default_factory=list)
     # (rule id, message) of each breach
     breaches: list[tuple[str, str]] = field(default_factory=list)
+    # (rule id, message) of what was not judged, and why: reported, never blocking
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Windows:
+    first: float
+    last: float
+    # The last window's requests start after the first window's end: the two may be compared.
+    apart: bool
+    span: float
 
 
 def after_warmup(samples: Sequence[Sample], start: float) -> list[Sample]:
@@ -70,31 +84,60 @@ def _slope_metrics(what: str, unit: str, slope: Slope, limit: float) -> list[Met
     ]
 
 
-def _windows(history: Sequence[HistoryRow], warmup: float) -> tuple[float, float]:
-    """Median p95 of the first and of the last window after the warm-up."""
+def _windows(history: Sequence[HistoryRow], warmup: float) -> Windows:
+    """Median p95 of the first and of the last window after the warm-up, if they are apart.
+
+    Each row's p95 covers Locust's recent window (about the last 10 s), so a row's value also
+    holds requests from before the row. The first and last windows are compared only when the
+    last one's rows reach back to no request of the first one; otherwise the two medians share
+    their requests and a difference between them is the machine's noise, not the service's drift.
+    """
     if not history:
         raise CheckError("Locust wrote no stats history: latency over time cannot be judged")
     t0 = history[0].timestamp
-    p95s = [r.p95 for r in history if r.timestamp - t0 >= warmup and r.p95 is not None]
-    size = max(1, int(len(p95s) * WINDOW))
-    if len(p95s) < max(2, 2 * size):
-        raise CheckError(f"only {len(p95s)} seconds of latency history after the warm-up")
-    return median(p95s[:size]), median(p95s[-size:])
+    rows = [(r.timestamp - t0, r.p95) for r in history if r.p95 is not None]
+    rows = [(t, p95) for t, p95 in rows if t >= warmup]
+    if len(rows) < 2:
+        raise CheckError(f"only {len(rows)} seconds of latency history after the warm-up")
+    start, end = rows[0][0], rows[-1][0]
+    width = max(WINDOW * (end - start), LOCUST_PERCENTILE_WINDOW)
+    first = [p95 for t, p95 in rows if t <= start + width]
+    last = [p95 for t, p95 in rows if t >= end - width]
+    apart = end - start >= 2 * width + LOCUST_PERCENTILE_WINDOW
+    return Windows(median(first), median(last), apart, end - start)
 
 
 def judge_latency(
     history: Sequence[HistoryRow], warmup: float, s: EnduranceSettings, verdict: Verdict
 ) -> None:
     """p95 drift between the first and last windows beyond the limit (and the floor) fails."""
-    first, last = _windows(history, warmup)
+    w = _windows(history, warmup)
+    first, last = w.first, w.last
     drift = (last - first) / first if first > 0 else 0.0
     verdict.metrics += [
         Metric(name="p95 first window", value=first, unit="ms"),
         Metric(name="p95 last window", value=last, unit="ms"),
         Metric(
-            name="p95 drift", value=round(drift, 4), threshold=s.max_latency_drift, direction="max"
+            name="p95 drift",
+            value=round(drift, 4),
+            # Only a judged drift carries its limit: an unjudged one must not look checked.
+            threshold=s.max_latency_drift if w.apart else None,
+            direction="max" if w.apart else None,
         ),
     ]
+    if not w.apart:
+        # History rows stop a second or two before the run does.
+        need = (3 * LOCUST_PERCENTILE_WINDOW + 2) / (1 - s.warmup)
+        verdict.notes.append(
+            (
+                "endurance.latency-not-judged",
+                f"p95 drift not judged: {w.span:.0f} s of latency history after the warm-up, "
+                f"and windows whose requests do not overlap need {3 * LOCUST_PERCENTILE_WINDOW} s "
+                f"(Locust's p95 covers the last {LOCUST_PERCENTILE_WINDOW} s): a `duration` of at "
+                f"least {need:.0f} s judges it",
+            )
+        )
+        return
     if drift > s.max_latency_drift and last - first > s.min_latency_drift_ms:
         verdict.breaches.append(
             (
