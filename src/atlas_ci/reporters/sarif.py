@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
+
+import pydantic_core
 
 from atlas_ci.model import Finding, Location, Report, Severity, Status, fingerprint
 from atlas_ci.reporters import sarif_limits as lim
@@ -69,14 +70,25 @@ def render(
         lim.truncate(p, limits.max_results, lim.PER_RUN)
     builder = _Builder(root, repo_relative(config_path or "", root) or DEFAULT_CONFIG, limits)
     while True:
-        text = json.dumps(builder.log(plans), indent=2, ensure_ascii=False)
-        # GitHub measures the gzipped upload; level 6 is what zlib (and so the upload) defaults to.
-        if len(gzip.compress(text.encode(), compresslevel=6, mtime=0)) < limits.max_gzip_bytes:
-            return text + "\n"
+        # pydantic-core's encoder writes what json.dumps(indent=2, ensure_ascii=False) writes,
+        # several times faster: json.dumps falls back to pure Python whenever it indents.
+        data = pydantic_core.to_json(builder.log(plans), indent=2)
+        text = data.decode() + "\n"
+        if _fits(data, limits.max_gzip_bytes):
+            return text
         biggest = max(plans, key=lambda p: len(p.findings), default=None)
         if biggest is None or not biggest.findings:
-            return text + "\n"  # nothing left to cut; only absurd rule texts could get here
+            return text  # nothing left to cut; only absurd rule texts could get here
         lim.truncate(biggest, len(biggest.findings) // 2, lim.SIZE)
+
+
+def _fits(data: bytes, max_gzip_bytes: int) -> bool:
+    """GitHub measures the gzipped upload; level 6 is what zlib (and so the upload) defaults to.
+    gzip adds at most 5 bytes per 16 KiB block and a header to what it cannot shrink, so text
+    well under the limit fits without compressing it."""
+    if len(data) + len(data) // 1000 + 1024 < max_gzip_bytes:
+        return True
+    return len(gzip.compress(data, compresslevel=6, mtime=0)) < max_gzip_bytes
 
 
 class _Builder:
