@@ -175,9 +175,9 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
         if interrupts.requested():
             code = interrupts.EXIT_CODE
         elif tree is not None and _silent(interrupted, warnings, annotations, problem):
-            _leave_record(
-                prep, tree, judged, lambda f, at, took: finish(assemble(f, at, took, False), prep)
-            )
+            # From the report as written (ratchet applied, hashed, redacted: none of that reads
+            # `cached` or `duration`), so the record only renders the warm texts.
+            _leave_record(prep, tree, list(report.checks), _warm_renderer(prep, commit))
     return Outcome(report, written, annotations, code, tuple(warnings), problem)
 
 
@@ -246,6 +246,20 @@ def _leave_record(
         warm=replay_record.as_warm(judged),
         history_path=aftermath.history_path(cfg, root) if cfg.history.enabled else None,
     )
+
+
+def _warm_renderer(prep: Prepared, commit: str | None) -> replay_record.Renderer:
+    def render(
+        found: Sequence[CheckResult], at: datetime, took: float
+    ) -> tuple[Report, dict[str, str]]:
+        report = reporting.build(
+            found, digest=prep.config.digest, started=at, duration=took, commit=commit
+        )
+        return report, reporting.render_all(
+            report, prep.formats, prep.project.root, prep.config.source
+        )
+
+    return render
 
 
 def _preload_detectors() -> Callable[[], None]:

@@ -48,6 +48,10 @@ SENTINEL_DURATION = 4242.424
 # How each report format writes the run's duration (reporting.build rounds it to 3 places):
 # the JSON report as a number, the Markdown summary as "took 70m 42s" (atlas_ci.text.duration).
 _DURATION_MARKS = ('"duration": 4242.424', "took 70m 42s")
+# Each mark with the part of it that must occur nowhere else (once in the mark itself).
+_SENTINEL_TRACES = tuple(
+    zip((SENTINEL_TIME, *_DURATION_MARKS), ("1901-02-03", "4242.4", "70m 42s"), strict=True)
+)
 _FLAGS = frozenset({"-q", "--quiet"})
 _ROOT_FILES = ("atlas-ci.toml", "pyproject.toml")
 _VALUED = frozenset({"--only", "--skip", "--report-dir", "--config"})
@@ -182,15 +186,13 @@ def stamped(texts: Mapping[str, str], started: str, seconds: float) -> dict[str,
 
 
 def sentinels_only_where_expected(texts: Mapping[str, str]) -> bool:
-    """Each text names the sentinels at most once each, and nowhere `stamped` would miss."""
+    """Each text names the sentinels at most once each, and nowhere `stamped` would miss: every
+    trace of one (its distinctive part) is inside the whole mark `stamped` replaces."""
     for text in texts.values():
-        rest = text
-        for mark in (SENTINEL_TIME, *_DURATION_MARKS):
-            if rest.count(mark) > 1:
+        for mark, trace in _SENTINEL_TRACES:
+            whole = text.count(mark)
+            if whole > 1 or text.count(trace) != whole:
                 return False
-            rest = rest.replace(mark, "")
-        if "4242.4" in rest or "1901-02-03" in rest or "70m 42s" in rest:
-            return False
     return True
 
 
@@ -225,7 +227,7 @@ def record(
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".record.")
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(entry, out)
+            out.write(json.dumps(entry))  # one write: json.dump writes each token apart
         os.replace(tmp, folder / _record_name(inputs.args, inputs.cwd))
         _trim(folder)
 
