@@ -11,6 +11,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+from atlas_ci import model
 from atlas_ci.checks.base import CheckContext, ProjectInfo, make_finding, result
 from atlas_ci.checks.reliability import chart, resources
 from atlas_ci.checks.reliability.load import locust_result
@@ -25,7 +26,7 @@ from atlas_ci.checks.reliability.service import (
 )
 from atlas_ci.checks.reliability.settings import EnduranceSettings
 from atlas_ci.errors import CheckError
-from atlas_ci.model import CheckResult, Severity, Status
+from atlas_ci.model import CheckResult, Finding, Severity, Status
 from atlas_ci.settings import GateSettings
 
 
@@ -93,23 +94,7 @@ class Endurance:
             warmup_end=warmup,
             memory_label=s.memory,
         )
-        findings = tuple(
-            make_finding(
-                self, ctx.root, rule_id=rule, message=msg, path=None, severity=Severity.HIGH
-            )
-            for rule, msg in verdict.breaches
-        ) + tuple(
-            make_finding(
-                self,
-                ctx.root,
-                rule_id=rule,
-                message=msg,
-                path=None,
-                severity=Severity.INFO,
-                blocking=False,
-            )
-            for rule, msg in verdict.notes
-        )
+        findings = self._findings(ctx, verdict)
         rel = [p.relative_to(ctx.project.report_dir).as_posix() for p in (svg, samples_file)]
         return locust_result(
             self,
@@ -121,3 +106,26 @@ class Endurance:
             artifacts=tuple(rel),
             findings=findings,
         )
+
+    def _findings(self, ctx: CheckContext, verdict: resources.Verdict) -> tuple[Finding, ...]:
+        breaches = tuple(
+            make_finding(
+                self, ctx.root, rule_id=rule, message=msg, path=None, severity=Severity.HIGH
+            )
+            for rule, msg in verdict.breaches
+        )
+        notes = tuple(
+            make_finding(
+                self,
+                ctx.root,
+                rule_id=rule,
+                message=msg,
+                path=None,
+                severity=Severity.INFO,
+                blocking=False,
+                # The message names this run's seconds: the note is the same note every run.
+                fingerprint=model.fingerprint(rule, "", rule),
+            )
+            for rule, msg in verdict.notes
+        )
+        return breaches + notes

@@ -84,6 +84,18 @@ def _slope_metrics(what: str, unit: str, slope: Slope, limit: float) -> list[Met
     ]
 
 
+def _latency_rows(history: Sequence[HistoryRow], warmup: float) -> list[tuple[float, float]]:
+    """(seconds since the start, p95) of the rows after the warm-up that have a p95."""
+    if not history:
+        raise CheckError("Locust wrote no stats history: latency over time cannot be judged")
+    t0 = history[0].timestamp
+    rows = [(r.timestamp - t0, r.p95) for r in history if r.p95 is not None]
+    kept = [(t, p95) for t, p95 in rows if t >= warmup]
+    if len(kept) < 2:
+        raise CheckError(f"only {len(kept)} seconds of latency history after the warm-up")
+    return kept
+
+
 def _windows(history: Sequence[HistoryRow], warmup: float) -> Windows:
     """Median p95 of the first and of the last window after the warm-up, if they are apart.
 
@@ -92,13 +104,7 @@ def _windows(history: Sequence[HistoryRow], warmup: float) -> Windows:
     last one's rows reach back to no request of the first one; otherwise the two medians share
     their requests and a difference between them is the machine's noise, not the service's drift.
     """
-    if not history:
-        raise CheckError("Locust wrote no stats history: latency over time cannot be judged")
-    t0 = history[0].timestamp
-    rows = [(r.timestamp - t0, r.p95) for r in history if r.p95 is not None]
-    rows = [(t, p95) for t, p95 in rows if t >= warmup]
-    if len(rows) < 2:
-        raise CheckError(f"only {len(rows)} seconds of latency history after the warm-up")
+    rows = _latency_rows(history, warmup)
     start, end = rows[0][0], rows[-1][0]
     width = max(WINDOW * (end - start), LOCUST_PERCENTILE_WINDOW)
     first = [p95 for t, p95 in rows if t <= start + width]
