@@ -9,6 +9,8 @@ the check reads: Python sources for the Python tools, every file for the secrets
 and `action.yml` for the workflow audit. quality.types also depends on what is installed in the
 project interpreter (mypy follows imports into it), so its key includes that interpreter's
 installed distributions (listed once and remembered by the stat of its `sys.path`: cache_env.py).
+When no result of quality.types is stored at all, no key can hit: the check then starts at once
+and the listing runs beside it (`key_soon`), so a cold run does not wait for it.
 
 Not cached, because their result depends on more than the tree: the tests gate (the environment,
 the clock, the network a test may touch), perf and reliability (the machine's behaviour is the
@@ -66,6 +68,8 @@ CONFIG_FILES = (
 PYTHON_SUFFIXES = (".py", ".pyi")
 # The installed-distributions digests, remembered by stat (cache_env.py).
 ENVIRONMENTS = "environments.json"
+# The checks whose key includes the project interpreter's installed distributions.
+_ENVIRONMENT_KEYED = frozenset({"quality.types"})
 
 
 class _Entry(BaseModel):
@@ -73,6 +77,10 @@ class _Entry(BaseModel):
 
     result: CheckResult
     replay: tuple[dict[str, Any], ...] = ()
+
+
+def _digest(facts: dict[str, Any] | None) -> str | None:
+    return _sha(json.dumps(facts, sort_keys=True).encode()) if facts is not None else None
 
 
 def _sha(data: bytes) -> str:
@@ -125,14 +133,60 @@ class ResultCache:
 
     def key(self, planned: Planned, project: ProjectInfo, tool_version: str | None) -> str | None:
         """The check's input digest; None when the check is not cacheable."""
-        if planned.id not in CACHEABLE or planned.skip_reason is not None:
+        facts = self._facts(planned, project, tool_version)
+        if facts is not None and planned.id in _ENVIRONMENT_KEYED:
+            facts["environment"] = self._environment(project.python)
+        return _digest(facts)
+
+    def key_soon(
+        self, planned: Planned, project: ProjectInfo, tool_version: str | None
+    ) -> Callable[[], str | None]:
+        """The same key, the interpreter's listing made while the check runs: for a check with
+        no stored result (`holds`), whose key cannot hit, so it need not wait for the listing.
+        The files' part is read now, before the check reads them, as `key` reads it."""
+        facts = self._facts(planned, project, tool_version)
+        if facts is None or planned.id not in _ENVIRONMENT_KEYED:
+            key = _digest(facts)
+            return lambda: key
+        listed: list[str] = []
+
+        def listing() -> None:
+            listed.append(self._environment(project.python))
+
+        thread = threading.Thread(target=listing, name="env-listing", daemon=True)
+        thread.start()
+
+        def finished() -> str | None:
+            thread.join()
+            # A listing cut short (an interrupt stops new programs): the result is not stored.
+            return _digest({**facts, "environment": listed[0]}) if listed else None
+
+        return finished
+
+    @staticmethod
+    def serves(planned: Planned) -> bool:
+        """Whether the cache keeps results of this planned check (a skip is never stored)."""
+        return planned.id in CACHEABLE and planned.skip_reason is None
+
+    def holds(self, check: str) -> bool:
+        """Whether any result of `check` is stored (without one, no key can hit)."""
+        try:
+            with os.scandir(self.directory / check) as entries:
+                return any(e.name.endswith(".json") for e in entries)
+        except OSError:
+            return False
+
+    def _facts(
+        self, planned: Planned, project: ProjectInfo, tool_version: str | None
+    ) -> dict[str, Any] | None:
+        if not self.serves(planned):
             return None
         relevant = _relevant(planned.id)
         files = {n: d for n, d in self._file_digests().items() if relevant(n)}
         configs = {
             n: _sha((self.root / n).read_bytes()) for n in CONFIG_FILES if (self.root / n).is_file()
         }
-        facts = {
+        return {
             "check": planned.id,
             "atlas_ci": __version__,
             "tool": tool_version,
@@ -146,9 +200,6 @@ class ResultCache:
             "configs": configs,
             "files": files,
         }
-        if planned.id == "quality.types":
-            facts["environment"] = self._environment(project.python)
-        return _sha(json.dumps(facts, sort_keys=True).encode())
 
     def _path(self, check: str, key: str) -> Path:
         return self.directory / check / f"{key}.json"

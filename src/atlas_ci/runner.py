@@ -212,17 +212,36 @@ def _run_cached(p: Planned, project: ProjectInfo, state: _State) -> CheckResult:
     """The cached result when the check's inputs did not change, else a fresh run (staged for
     the cache, which stores it once the run's results are redacted)."""
     cache = state.cache
-    key = cache.key(p, project, p.check.version(project)) if cache is not None else None
-    found = cache.entry(p.id, key) if cache is not None and key is not None else None
+    if cache is None or not cache.serves(p):
+        return _fresh(p, project, state)
+    version = p.check.version(project)
+    if not cache.holds(p.id):
+        # Nothing stored for this check, so no key can hit: it runs while its key completes.
+        soon = cache.key_soon(p, project, version)
+        return _fresh(p, project, state, soon)
+    key = cache.key(p, project, version)
+    found = cache.entry(p.id, key) if key is not None else None
     if found is not None and _replayed(p, project, *found):
         return found[0]
+    return _fresh(p, project, state, lambda: key)
+
+
+def _fresh(
+    p: Planned,
+    project: ProjectInfo,
+    state: _State,
+    key: Callable[[], str | None] | None = None,
+) -> CheckResult:
+    """A fresh run; staged for the cache under `key()` (read once the check has run)."""
     if p.skip_reason is None:
         state.on_run()
-    if cache is None or key is None:
+    if key is None or state.cache is None:
         return run_one(p, project)
     with cache_replay.recording() as notes:
         res = run_one(p, project)
-    cache.stage(p.id, key, notes)
+    done = key()
+    if done is not None:
+        state.cache.stage(p.id, done, notes)
     return res
 
 

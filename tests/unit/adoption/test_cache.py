@@ -120,3 +120,40 @@ def test_an_entry_in_an_older_format_is_a_miss(tmp_path: Path) -> None:
     folder.mkdir(parents=True)
     (folder / "k.json").write_text(old.model_dump_json())  # a bare result, as before notes
     assert c.get("quality.lint", "k") is None
+
+
+def test_key_soon_is_the_key_and_does_not_wait_for_the_listing(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    planned, project = setup(tmp_path)
+    c = cache_mod.ResultCache(tmp_path)
+    release = threading.Event()
+    listed: list[str] = []
+
+    def slow_listing(self: cache_mod.ResultCache, python: str) -> str:
+        assert release.wait(30), "the listing was never released"
+        listed.append(python)
+        return "env-digest"
+
+    monkeypatch.setattr(cache_mod.ResultCache, "_environment", slow_listing)
+    # Returns while the listing is still blocked: the check can start at once.
+    finish = c.key_soon(planned["quality.types"], project, "1.0")
+    assert listed == []
+    release.set()
+    assert finish() == c.key(planned["quality.types"], project, "1.0")
+    assert listed == [sys.executable, sys.executable]
+    # Keys without the interpreter's listing are complete at once, and equal too.
+    lint = c.key_soon(planned["quality.lint"], project, "1.0")
+    assert lint() == c.key(planned["quality.lint"], project, "1.0")
+    assert c.key_soon(planned["tests.unit"], project, "1.0")() is None
+
+
+def test_holds_says_whether_any_result_of_the_check_is_stored(tmp_path: Path) -> None:
+    c = cache_mod.ResultCache(tmp_path)
+    assert not c.holds("quality.types")
+    res = CheckResult(check="quality.types", gate="quality", status=Status.PASSED)
+    c.put("quality.types", "k1", res)
+    assert c.holds("quality.types")
+    assert not c.holds("quality.lint")
