@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -235,19 +234,29 @@ def _run(  # noqa: PLR0917 - the shared options of the commands that run checks
 
 
 def _execute(request: GateRequest, quiet: bool) -> int:
-    from atlas_ci import console, pipeline, runner
+    from atlas_ci import pipeline, runner
 
     prepared = pipeline.prepare(request)
-    out = console.make_console()
-    progress = console.Progress(out, len(prepared.planned)) if not quiet else None
-    with progress or contextlib.nullcontext():
-        outcome = pipeline.execute(prepared, progress or runner.NullObserver())
-    console.print_lines(out, outcome.annotations)
-    if not quiet:
+    if quiet:
+        # Rich (a twentieth of a second to import) only if there is something to print.
+        outcome = pipeline.execute(prepared, runner.NullObserver())
+        if outcome.annotations or outcome.problem:
+            from atlas_ci import console
+
+            console.print_lines(console.make_console(), outcome.annotations)
+    else:
+        from atlas_ci import console
+
+        out = console.make_console()
+        with console.Progress(out, len(prepared.planned)) as progress:
+            outcome = pipeline.execute(prepared, progress)
+        console.print_lines(out, outcome.annotations)
         console.print_results(out, outcome.report, outcome.written, request.root)
     for warning in outcome.warnings:
         typer.echo(f"atlas-ci: warning: {warning}", err=True)
     if outcome.problem:
+        from atlas_ci import console
+
         console.error(outcome.problem)
     return outcome.exit_code
 

@@ -42,17 +42,22 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or ta
 @contextlib.contextmanager
 def errors_to_exit() -> Iterator[None]:
     """Our own errors become one message and the documented exit code; never a traceback."""
-    from atlas_ci import console
     from atlas_ci.errors import AtlasCIError, ConfigError
 
     try:
         yield
     except ConfigError as exc:
-        console.error(str(exc))
+        _error(str(exc))
         raise typer.Exit(2) from None
     except AtlasCIError as exc:
-        console.error(str(exc))
+        _error(str(exc))
         raise typer.Exit(3) from None
+
+
+def _error(message: str) -> None:
+    from atlas_ci import console  # Rich only when there is something to say
+
+    console.error(message)
 
 
 def _root(cwd: Path) -> Path:

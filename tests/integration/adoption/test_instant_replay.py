@@ -119,3 +119,15 @@ def test_a_damaged_record_is_ignored(repo: Path) -> None:
     record.write_text(json.dumps(data))
     assert run(repo, "gate", "quality", "-q") == (1, True)
     assert not (repo / "escape.txt").exists()
+
+
+def test_a_quiet_run_that_prints_nothing_never_loads_rich(repo: Path) -> None:
+    def imported(*args: str) -> set[str]:
+        res = atlas_ci(*args, cwd=repo, env={**ENV, "PYTHONPROFILEIMPORTTIME": "1"})
+        assert res.returncode == 1, res.stderr[-2000:]  # b.py's unused import
+        return {line.rsplit("|", 1)[-1].strip() for line in res.stderr.splitlines()}
+
+    quiet = imported("gate", "quality", "--only", "lint", "-q", "--no-cache")
+    assert "pydantic" in quiet  # the normal path ran
+    assert "rich" not in quiet
+    assert "rich" in imported("gate", "quality", "--only", "lint", "--no-cache")

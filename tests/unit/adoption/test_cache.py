@@ -122,9 +122,7 @@ def test_an_entry_in_an_older_format_is_a_miss(tmp_path: Path) -> None:
     assert c.get("quality.lint", "k") is None
 
 
-def test_key_soon_is_the_key_and_does_not_wait_for_the_listing(
-    tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+def test_key_soon_is_the_key_and_does_not_wait_for_the_listing(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import threading
 
     planned, project = setup(tmp_path)
