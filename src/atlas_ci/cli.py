@@ -240,7 +240,7 @@ def _execute(request: GateRequest, quiet: bool) -> int:
     if quiet:
         # Rich (a twentieth of a second to import) only if there is something to print.
         outcome = pipeline.execute(prepared, runner.NullObserver())
-        if outcome.annotations or outcome.problem:
+        if outcome.annotations:
             from atlas_ci import console
 
             console.print_lines(console.make_console(), outcome.annotations)

@@ -84,8 +84,8 @@ def render(
 
 def _fits(data: bytes, max_gzip_bytes: int) -> bool:
     """GitHub measures the gzipped upload; level 6 is what zlib (and so the upload) defaults to.
-    gzip adds at most 5 bytes per 16 KiB block and a header to what it cannot shrink, so text
-    well under the limit fits without compressing it."""
+    What deflate cannot shrink it stores, 5 bytes per block of up to 64 KiB, and gzip adds an
+    18-byte header and trailer: text well under the limit fits without compressing it."""
     if len(data) + len(data) // 1000 + 1024 < max_gzip_bytes:
         return True
     return len(gzip.compress(data, compresslevel=6, mtime=0)) < max_gzip_bytes
