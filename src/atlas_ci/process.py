@@ -16,9 +16,8 @@ import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from atlas_ci import reaper
 from atlas_ci.errors import ToolNotFoundError
@@ -47,8 +46,10 @@ def shutting_down() -> bool:
     return _shutdown.is_set()
 
 
-@dataclass(frozen=True)
-class ProcessResult:
+class ProcessResult(NamedTuple):
+    """What a program did. (A named tuple, not a dataclass: the instant replay imports this
+    module, and importing dataclasses would cost its start-up 8 ms.)"""
+
     argv: tuple[str, ...]
     returncode: int
     stdout: str
@@ -301,13 +302,13 @@ def _wait(proc: subprocess.Popen[bytes], timeout: float, overflow: list[bool] | 
     return False
 
 
-@dataclass
 class Service:
     """A long-running child (a server under test) in its own process group, stopped by `stop()`."""
 
-    proc: subprocess.Popen[bytes]
-    log_path: Path
-    tag: str = ""
+    def __init__(self, proc: subprocess.Popen[bytes], log_path: Path, tag: str = "") -> None:
+        self.proc = proc
+        self.log_path = log_path
+        self.tag = tag
 
     def alive(self) -> bool:
         return self.proc.poll() is None
