@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 
 if TYPE_CHECKING:
     from atlas_ci.changes import ChangeRequest
-    from atlas_ci.pipeline import GateRequest
 
 import typer
 
-from atlas_ci import __version__, cli_changed
+from atlas_ci import __version__, cli_changed, cli_execute
 from atlas_ci.cli_changed import ChangedCommand
 from atlas_ci.cli_common import (
     ConfigOpt,
@@ -228,37 +227,9 @@ def _run(  # noqa: PLR0917 - the shared options of the commands that run checks
             changes=changes,
             replay_args=replay_args,
         )
-        code = _execute(request, quiet)
+        code = cli_execute.execute(request, quiet)
         return interrupts.EXIT_CODE if interrupts.requested() else code
     raise AssertionError("unreachable")  # pragma: no cover - errors_to_exit raises typer.Exit
-
-
-def _execute(request: GateRequest, quiet: bool) -> int:
-    from atlas_ci import pipeline, runner
-
-    prepared = pipeline.prepare(request)
-    if quiet:
-        # Rich (a twentieth of a second to import) only if there is something to print.
-        outcome = pipeline.execute(prepared, runner.NullObserver())
-        if outcome.annotations:
-            from atlas_ci import console
-
-            console.print_lines(console.make_console(), outcome.annotations)
-    else:
-        from atlas_ci import console
-
-        out = console.make_console()
-        with console.Progress(out, len(prepared.planned)) as progress:
-            outcome = pipeline.execute(prepared, progress)
-        console.print_lines(out, outcome.annotations)
-        console.print_results(out, outcome.report, outcome.written, request.root)
-    for warning in outcome.warnings:
-        typer.echo(f"atlas-ci: warning: {warning}", err=True)
-    if outcome.problem:
-        from atlas_ci import console
-
-        console.error(outcome.problem)
-    return outcome.exit_code
 
 
 @app.command()

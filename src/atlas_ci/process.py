@@ -23,8 +23,6 @@ from atlas_ci import reaper
 from atlas_ci.errors import ToolNotFoundError
 
 DEFAULT_OUTPUT_CAP = 16 * 1024 * 1024
-# Time a process group gets between SIGTERM and SIGKILL.
-TERMINATE_GRACE = 3.0
 
 # Every running child with its tag, so an interrupt can kill the tree of each.
 _live: dict[subprocess.Popen[bytes], str] = {}
@@ -78,36 +76,11 @@ def _reader(stream: IO[bytes], sink: bytearray, cap: int, overflow: list[bool]) 
     stream.close()
 
 
-def _kill_group(proc: subprocess.Popen[bytes], grace: float = TERMINATE_GRACE) -> None:
-    """SIGTERM the process group, then SIGKILL whatever is left once `grace` has passed."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            reaper.reap_group(proc.pid, keep=proc.pid)
-            if not _group_alive(proc.pid):
-                return
-        time.sleep(0.05)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _kill_tree(proc: subprocess.Popen[bytes], tag: str, grace: float = TERMINATE_GRACE) -> None:
+def _kill_tree(
+    proc: subprocess.Popen[bytes], tag: str, grace: float = reaper.TERMINATE_GRACE
+) -> None:
     """The group, then every descendant with the tag (those that left the group)."""
-    _kill_group(proc, grace)
+    reaper.kill_group(proc, grace)
     reaper.kill_tagged(tag, grace=min(grace, 1.0))
 
 
@@ -165,7 +138,7 @@ def run(
     finally:
         # The group first (grandchildren left in it), then descendants that left it (setsid,
         # double fork): only then can the pipes reach EOF, whoever held them.
-        _kill_group(proc)
+        reaper.kill_group(proc)
         proc.wait()
         reaper.kill_tagged(tag)
         capture.join()
@@ -321,7 +294,7 @@ class Service:
         self.send_signal(sig)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=grace)
-        _kill_group(self.proc, grace=0.5)
+        reaper.kill_group(self.proc, grace=0.5)
         code = self.proc.wait()
         if self.tag:
             reaper.kill_tagged(self.tag, grace=0.5)

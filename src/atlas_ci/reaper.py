@@ -9,6 +9,8 @@ was double-forked away from its parent. Two things catch those:
   value per start), which its descendants inherit. After the group kill, the live descendants
   of atlas-ci holding that tag are terminated, then killed, and reaped.
 
+The process group itself is stopped here too (`kill_group`: SIGTERM, a grace, SIGKILL).
+
 Only processes with the run's own tag are touched, so checks running in parallel never kill
 each other's programs. Where the subreaper is unavailable (not Linux), orphans are looked for
 among all of the user's processes instead.
@@ -19,16 +21,22 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import signal
 import sys
+import time
 from functools import cache
 from typing import TYPE_CHECKING
 
 # psutil is imported where a function needs it: process.py (and so this module) is loaded by the
 # instant replay, which starts git only and never reaps.
 if TYPE_CHECKING:
+    import subprocess
+
     import psutil
 
 TAG_ENV = "ATLAS_CI_PROCESS_TAG"
+# Time a process group gets between SIGTERM and SIGKILL.
+TERMINATE_GRACE = 3.0
 PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -127,3 +135,30 @@ def reap_group(pgid: int, keep: int) -> None:
         with contextlib.suppress(psutil.Error, OSError):
             if child.status() == psutil.STATUS_ZOMBIE and os.getpgid(child.pid) == pgid:
                 os.waitpid(child.pid, os.WNOHANG)
+
+
+def kill_group(proc: subprocess.Popen[bytes], grace: float = TERMINATE_GRACE) -> None:
+    """SIGTERM the process group, then SIGKILL whatever is left once `grace` has passed."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            reap_group(proc.pid, keep=proc.pid)
+            if not group_alive(proc.pid):
+                return
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
