@@ -34,7 +34,8 @@ def _run(args: list[str]) -> int:
         if not args or args[0] not in _REPORTING_COMMANDS:
             interrupts.raising()
         if args[:1] == ["gate"]:
-            # A quiet run over an unchanged tree: answered before Typer and the rest load.
+            # A quiet run over an unchanged tree: answered before Typer and the rest load; over
+            # a changed one, its tools may be started now (head_start.py).
             from atlas_ci import replay
 
             replayed = replay.serve(args)
@@ -49,6 +50,13 @@ def _run(args: list[str]) -> int:
         _stop_children()
         sys.stderr.write("atlas-ci: interrupted\n")
         return interrupts.EXIT_CODE
+    finally:
+        # Programs a head start launched that no check claimed (a config error, an interrupt,
+        # a check that asked for another argv) end with the run. Only a run that loaded the
+        # module can have launched any: other commands need not import it.
+        started_ahead = sys.modules.get("atlas_ci.head_start")
+        if started_ahead is not None:
+            started_ahead.end()
     return 0
 
 

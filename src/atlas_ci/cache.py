@@ -39,9 +39,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from atlas_ci import __version__, cache_env, fileset
+from atlas_ci import __version__, cache_env, fileset, repo_state
 from atlas_ci.cache_replay import Note
 from atlas_ci.checks.base import ProjectInfo
+from atlas_ci.early import Launch
+from atlas_ci.head_start import Snapshot
 from atlas_ci.model import CheckResult, Status
 from atlas_ci.plan import Planned
 
@@ -87,6 +89,10 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _now(path: Path) -> str:
+    return repo_state.file_digest(path)
+
+
 def _relevant(check: str) -> Callable[[str], bool]:
     if check in PYTHON_TOOLS:
         return lambda name: name.endswith(PYTHON_SUFFIXES)
@@ -109,6 +115,9 @@ class ResultCache:
         self._environments: dict[str, str] = {}
         # check id -> (key, replay notes) of results this run computed, written by `flush`.
         self._staged: dict[str, tuple[str, tuple[Note, ...]]] = {}
+        # check id -> the slotted programs its stored result ran (a head start's launches).
+        self._staged_launches: dict[str, tuple[Launch, ...]] = {}
+        self._launches: list[Launch] = []
 
     def _file_digests(self) -> dict[str, str]:
         with self._lock:
@@ -218,25 +227,51 @@ class ResultCache:
         res = entry.result.model_copy(update={"cached": True, "duration": 0.0})
         return res, entry.replay
 
-    def stage(self, check: str, key: str, replay: Iterable[Note] = ()) -> None:
+    def stage(
+        self, check: str, key: str, replay: Iterable[Note] = (), launches: Iterable[Launch] = ()
+    ) -> None:
         """Remember that this run computed `check` under `key`; `flush` stores its result."""
         with self._lock:
             self._staged[check] = (key, tuple(replay))
+            self._staged_launches[check] = tuple(launches)
 
     def flush(self, results: Iterable[CheckResult]) -> None:
         """Store the staged checks' results: call with the run's results once redacted."""
         with self._lock:
             staged, self._staged = self._staged, {}
+            launched, self._staged_launches = self._staged_launches, {}
         for res in results:
             if res.check in staged and not res.cached:
                 key, replay = staged[res.check]
-                self.put(res.check, key, res, replay)
+                if self.put(res.check, key, res, replay):
+                    self._launches.extend(launched.get(res.check, ()))
 
-    def put(self, check: str, key: str, res: CheckResult, replay: Iterable[Note] = ()) -> None:
-        """Store a passed or failed result that left no artifact; never raises (a cache that
-        cannot be written only costs speed)."""
+    def launches(self) -> list[Launch]:
+        """The slotted programs of the checks this run stored (what a head start may start)."""
+        return list(self._launches)
+
+    def unchanged_since(self, planned: Planned, snap: Snapshot | None) -> bool:
+        """Whether every file the check's key covers has the digest `snap` took before a head
+        start launched its program (then the program read what the key describes)."""
+        if snap is None or snap.root != str(self.root.resolve()):
+            return False
+        relevant = _relevant(planned.id)
+        files = {n: d for n, d in self._file_digests().items() if relevant(n)}
+        if any(snap.files.get(name) != digest for name, digest in files.items()):
+            return False
+        # A file the snapshot listed and the key does not: gone since (or one the file set
+        # leaves out, unchanged then).
+        for name, digest in snap.files.items():
+            if name not in files and relevant(name) and _now(self.root / name) != digest:
+                return False
+        configs = [n for n in CONFIG_FILES if (self.root / n).is_file()]
+        return all(snap.files.get(n) == _now(self.root / n) for n in configs)
+
+    def put(self, check: str, key: str, res: CheckResult, replay: Iterable[Note] = ()) -> bool:
+        """Store a passed or failed result that left no artifact; whether it was stored. Never
+        raises (a cache that cannot be written only costs speed)."""
         if res.status not in (Status.PASSED, Status.FAILED) or res.artifacts:
-            return
+            return False
         folder = self.directory / check
         entry = _Entry(result=res, replay=tuple(dict(n) for n in replay))
         try:
@@ -247,7 +282,8 @@ class ResultCache:
             os.replace(tmp, self._path(check, key))
             self._trim(folder)
         except OSError:
-            return
+            return False
+        return True
 
     def _trim(self, folder: Path) -> None:
         entries = sorted(

@@ -245,6 +245,7 @@ def _leave_record(
         render=render,
         warm=replay_record.as_warm(judged),
         history_path=aftermath.history_path(cfg, root) if cfg.history.enabled else None,
+        launched=replay_record.launches(prep.cache),
     )
 
 

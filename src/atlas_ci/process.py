@@ -17,12 +17,14 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import NamedTuple
 
-from atlas_ci import reaper
+from atlas_ci import early as early_mod
+from atlas_ci import process_io, reaper
 from atlas_ci.errors import ToolNotFoundError
 
 DEFAULT_OUTPUT_CAP = 16 * 1024 * 1024
+Popen = subprocess.Popen[bytes]
 
 # Every running child with its tag, so an interrupt can kill the tree of each.
 _live: dict[subprocess.Popen[bytes], str] = {}
@@ -64,31 +66,23 @@ class ProcessResult(NamedTuple):
         return text
 
 
-def _reader(stream: IO[bytes], sink: bytearray, cap: int, overflow: list[bool]) -> None:
-    # Keep reading past the cap so the child never blocks on a full pipe; drop the excess.
-    # The stream is unbuffered: read() returns what is there, so nothing waits in a buffer.
-    while chunk := stream.read(65536):
-        room = cap - len(sink)
-        if room > 0:
-            sink.extend(chunk[:room])
-        if len(chunk) > room:
-            overflow[0] = True
-    stream.close()
-
-
-def _kill_tree(
-    proc: subprocess.Popen[bytes], tag: str, grace: float = reaper.TERMINATE_GRACE
-) -> None:
+def kill_tree(proc: Popen, tag: str, grace: float = reaper.TERMINATE_GRACE) -> None:
     """The group, then every descendant with the tag (those that left the group)."""
     reaper.kill_group(proc, grace)
     reaper.kill_tagged(tag, grace=min(grace, 1.0))
+
+
+def forget(proc: Popen) -> None:
+    """Drop an ended program from the live list (its tree is already reaped)."""
+    with _live_lock:
+        _live.pop(proc, None)
 
 
 def kill_all() -> None:
     """Kill every program still running and its descendants (on interrupt): no orphans."""
     with _live_lock:
         procs = list(_live.items())
-    threads = [threading.Thread(target=_kill_tree, args=(p, tag, 1.0)) for p, tag in procs]
+    threads = [threading.Thread(target=kill_tree, args=(p, tag, 1.0)) for p, tag in procs]
     for t in threads:
         t.start()
     for t in threads:
@@ -118,23 +112,39 @@ def run(
     output_cap: int = DEFAULT_OUTPUT_CAP,
     stdin_data: bytes | None = None,
     stop_on_overflow: bool = False,
+    early: str | None = None,
+    outputs: Sequence[Path] = (),
 ) -> ProcessResult:
     """Run `argv` in its own process group; kill everything it started on timeout or exit.
 
     `stop_on_overflow`: kill the program as soon as it passes `output_cap` (its result is then
     unusable anyway, and 1 GiB of output need not be read to learn that).
+    `early`: the slot under which a head start may have started this very program already
+    (early.py adopts it only if it is exactly this one). `outputs`: files the program writes as
+    its result, removed before it starts so that one left by another run cannot pass for its.
     """
     if _shutdown.is_set():
         raise ShuttingDown
     full = resolve(argv)
-    started = time.monotonic()
-    tag = reaper.new_tag()
-    proc = _spawn(full, cwd, env, tag, piped_stdin=stdin_data is not None)
-    capture = _Capture(proc, output_cap)
+    held = None
+    if early is not None:
+        held = early_mod.claim(
+            early, full, cwd, env, output_cap=output_cap, stdin=stdin_data is not None
+        )
+    if held is None:
+        for path in outputs:
+            path.unlink(missing_ok=True)
+        started, tag = time.monotonic(), reaper.new_tag()
+        proc = spawn(full, cwd, env, tag, piped_stdin=stdin_data is not None)
+        capture = process_io.Capture(proc, output_cap)
+    else:
+        started, tag, proc, capture = held.started, held.tag, held.proc, held.capture
     timed_out = False
     try:
-        _feed(proc, stdin_data)
-        timed_out = _wait(proc, timeout, capture.overflow if stop_on_overflow else None)
+        process_io.feed(proc, stdin_data)
+        # An adopted program's time counts from its start, ahead of the check.
+        left = timeout - (time.monotonic() - started)
+        timed_out = process_io.wait(proc, left, capture.overflow if stop_on_overflow else None)
     finally:
         # The group first (grandchildren left in it), then descendants that left it (setsid,
         # double fork): only then can the pipes reach EOF, whoever held them.
@@ -155,6 +165,10 @@ def run(
         interrupted=proc.returncode in (-signal.SIGTERM, -signal.SIGKILL) and not timed_out,
     )
     _note(result, cwd, env)
+    if early is not None:
+        plain = env is None and stdin_data is None
+        took = result.duration
+        early_mod.ran(early, full, cwd, took=took, adopted=held is not None, plain=plain)
     return result
 
 
@@ -201,7 +215,7 @@ def _environment(env: Mapping[str, str] | None, tag: str) -> dict[str, str]:
     return {**os.environ, **(env or {}), reaper.TAG_ENV: tag}
 
 
-def _spawn(
+def spawn(
     full: list[str], cwd: Path, env: Mapping[str, str] | None, tag: str, *, piped_stdin: bool
 ) -> subprocess.Popen[bytes]:
     reaper.become_subreaper()
@@ -223,56 +237,8 @@ def _spawn(
         _live[proc] = tag
     if _shutdown.is_set():
         # Started just as an interrupt began: kill_all() may already have run without it.
-        _kill_tree(proc, tag, grace=0.5)
+        kill_tree(proc, tag, grace=0.5)
     return proc
-
-
-class _Capture:
-    """Drains stdout and stderr on threads, keeping at most `cap` bytes of each."""
-
-    def __init__(self, proc: subprocess.Popen[bytes], cap: int) -> None:
-        self.out, self.err = bytearray(), bytearray()
-        self.overflow = [False]
-        streams = [(proc.stdout, self.out), (proc.stderr, self.err)]
-        self.threads = [
-            threading.Thread(target=_reader, args=(stream, sink, cap, self.overflow), daemon=True)
-            for stream, sink in streams
-            if stream is not None
-        ]
-        for t in self.threads:
-            t.start()
-
-    def join(self) -> None:
-        for t in self.threads:
-            t.join(timeout=5)
-
-
-def _feed(proc: subprocess.Popen[bytes], stdin_data: bytes | None) -> None:
-    if stdin_data is not None and proc.stdin is not None:
-        with contextlib.suppress(BrokenPipeError):
-            proc.stdin.write(stdin_data)
-            proc.stdin.close()
-
-
-def _wait(proc: subprocess.Popen[bytes], timeout: float, overflow: list[bool] | None) -> bool:
-    """Wait for the program; True when the timeout expired first. Returns early on overflow."""
-    if overflow is None:
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return True
-        return False
-    deadline = time.monotonic() + timeout
-    while not overflow[0]:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return True
-        try:
-            proc.wait(timeout=min(remaining, 0.1))
-            return False
-        except subprocess.TimeoutExpired:
-            continue
-    return False
 
 
 class Service:

@@ -35,7 +35,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from atlas_ci import __version__, env_stamp, interrupts, jsonl_file, repo_state, reportdir
+from atlas_ci import (
+    __version__,
+    env_stamp,
+    head_start,
+    interrupts,
+    jsonl_file,
+    repo_state,
+    reportdir,
+)
 from atlas_ci.text import duration
 
 REPLAY_DIR = ".atlas-ci/cache/replay"
@@ -137,6 +145,10 @@ class Inputs(NamedTuple):
     files: tuple[str, ...]  # config and baseline files, absolute
 
     def facts(self, tree: str, env: Mapping[str, str]) -> str:
+        return _digest(self.parts(env), tree)
+
+    def parts(self, env: Mapping[str, str]) -> dict[str, Any]:
+        """Every fact but the tree's content digest."""
         path_dirs = [d for d in env.get("PATH", "").split(os.pathsep) if d]
         # What is installed for atlas-ci itself; entries inside the project (the working
         # directory `-m` puts first, an editable install's src) are its content, digested apart,
@@ -154,10 +166,15 @@ class Inputs(NamedTuple):
             "path_dirs": [f"{d}:{env_stamp.stat_of(d)}" for d in path_dirs],
             "ancestry": _ancestry(self.cwd),
             "commit": repo_state.commit(self.root),
-            "tree": tree,
             "files": {f: repo_state.file_digest(Path(f)) for f in self.files},
         }
-        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+        return parts
+
+
+def _digest(parts: Mapping[str, Any], tree: str | None) -> str:
+    """The facts' digest; with no tree, the base a head start compares (head_start.py)."""
+    whole = {**parts, "tree": tree}
+    return hashlib.sha256(json.dumps(whole, sort_keys=True).encode()).hexdigest()
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -204,14 +221,19 @@ def record(
     texts: Mapping[str, str],
     history: tuple[Path, dict[str, Any]] | None,
     exit_code: int,
+    launches: list[dict[str, Any]] | None = None,
 ) -> None:
     """Leave the record a replay of this command reads; never raises (a record that cannot be
-    written only costs a normal run next time)."""
+    written only costs a normal run next time). `launches`: what a head start may start when
+    only the tree changed (head_start.py)."""
     if not sentinels_only_where_expected(texts):
         return
+    parts = inputs.parts(os.environ)
     entry = {
         "schema": SCHEMA,
-        "facts": inputs.facts(tree, os.environ),
+        "facts": _digest(parts, tree),
+        "base": _digest(parts, None),
+        "launches": launches,
         "python": inputs.python,
         "python_dirs": list(inputs.python_dirs),
         "files": list(inputs.files),
@@ -290,8 +312,15 @@ def _serve(args: Sequence[str], cwd: Path, began: float, started_at: datetime) -
         files=tuple(entry["files"]),
     )
     report_dir = Path(entry["report_dir"])
-    tree = repo_state.content_digest(root, report_dir)
-    if tree is None or inputs.facts(tree, os.environ) != entry["facts"]:
+    content = repo_state.content(root, report_dir)
+    if content is None:
+        return None
+    tree, files = content
+    parts = inputs.parts(os.environ)
+    if _digest(parts, tree) != entry["facts"]:
+        if entry.get("launches") and _digest(parts, None) == entry.get("base"):
+            snap = head_start.Snapshot(str(root), str(report_dir), tree, files)
+            head_start.start(entry["launches"], snap)
         return None
     if interrupts.requested():
         return interrupts.EXIT_CODE  # nothing written yet: the last reports stand

@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from atlas_ci import history, replay, repo_state, reporting
-from atlas_ci.cache import CACHEABLE, CONFIG_FILES, ENVIRONMENTS
+from atlas_ci import head_start, history, redact, replay, repo_state, reporting
+from atlas_ci.cache import CACHEABLE, CONFIG_FILES, ENVIRONMENTS, ResultCache
 from atlas_ci.model import CheckResult, Report, Status
 
 _STORED = (Status.PASSED, Status.FAILED)
@@ -27,8 +27,25 @@ MAX_FINDINGS = 5000
 
 
 def tree_now(args: tuple[str, ...] | None, root: Path, report_dir: Path) -> str | None:
-    """The tree's content digest as the checks are about to read it (None: no record)."""
-    return repo_state.content_digest(root, report_dir) if args is not None else None
+    """The tree's content digest as the checks are about to read it (None: no record); after
+    a head start, as it was before its programs started (head_start.py)."""
+    if args is None:
+        return None
+    snap = head_start.snapshot(root, report_dir)
+    return snap.tree if snap is not None else repo_state.content_digest(root, report_dir)
+
+
+def launches(cache: ResultCache | None) -> list[dict[str, Any]] | None:
+    """What the next head start may start: the stored checks' slotted programs, each one only
+    if no secret the redaction knows of (or finds) is on its command line."""
+    if cache is None:
+        return None
+    kept = []
+    for launch in cache.launches():
+        line = "\n".join((launch.cwd, *launch.argv))
+        if redact.artifact_text(line) == line:
+            kept.append(launch)
+    return head_start.encode(kept)
 
 
 def replayable(results: Sequence[CheckResult]) -> bool:
@@ -89,6 +106,7 @@ def leave(
     render: Renderer,
     warm: Sequence[CheckResult],
     history_path: Path | None,
+    launched: list[dict[str, Any]] | None = None,
 ) -> None:
     """Render the warm run's reports with the sentinels and leave the record."""
     started = datetime.fromisoformat(replay.SENTINEL_TIME)
@@ -106,4 +124,5 @@ def leave(
         texts=texts,
         history=line,
         exit_code=reporting.exit_code(report),
+        launches=launched,
     )

@@ -50,6 +50,12 @@ def _kept(name: str, report_dir: str | None) -> bool:
 
 def content_digest(root: Path, report_dir: Path | None) -> str | None:
     """One digest of every listed file's name and content; None outside a git work tree."""
+    found = content(root, report_dir)
+    return found[0] if found is not None else None
+
+
+def content(root: Path, report_dir: Path | None) -> tuple[str, dict[str, str]] | None:
+    """`content_digest` and the digest of each file it covers (by repository-relative name)."""
     listed = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
     if listed is None:
         return None
@@ -60,10 +66,12 @@ def content_digest(root: Path, report_dir: Path | None) -> str | None:
         except ValueError:
             inside = None  # a report directory outside the repository: git does not list it
     digest = hashlib.sha256()
+    files: dict[str, str] = {}
     for name in sorted({n for n in listed.split("\0") if n and _kept(n, inside)}):
+        files[name] = file_digest(root / name)
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(file_digest(root / name).encode() + b"\n")
-    return digest.hexdigest()
+        digest.update(files[name].encode() + b"\n")
+    return digest.hexdigest(), files
 
 
 def file_digest(path: Path) -> str:

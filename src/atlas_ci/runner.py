@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from atlas_ci import cache_replay, debug, interrupts, process
+from atlas_ci import cache_replay, debug, early, head_start, interrupts, process
 from atlas_ci.cache import ResultCache
 from atlas_ci.checks.base import CheckContext, ProjectInfo, result
 from atlas_ci.errors import AtlasCIError, ToolNotFoundError
@@ -237,11 +237,15 @@ def _fresh(
         state.on_run()
     if key is None or state.cache is None:
         return run_one(p, project)
-    with cache_replay.recording() as notes:
+    with cache_replay.recording() as notes, early.tracking() as tracked:
         res = run_one(p, project)
     done = key()
+    # A program a head start launched before this key's files were read: stored only if none
+    # of them changed since the snapshot taken before the launch (head_start.py).
+    if tracked.adopted and not state.cache.unchanged_since(p, head_start.current()):
+        done = None
     if done is not None:
-        state.cache.stage(p.id, done, notes)
+        state.cache.stage(p.id, done, notes, tracked.launches)
     return res
 
 

@@ -117,11 +117,15 @@ def run_tool(
     stdin: bytes | None = None,
     output_cap: int = process.DEFAULT_OUTPUT_CAP,
     detail: Callable[[process.ProcessResult], str] | None = None,
+    early: str | None = None,
+    outputs: Sequence[Path] = (),
 ) -> process.ProcessResult:
     """Run the tool to completion, or raise CheckError with the one standard message.
 
     The message ends with `detail(res)`: by default the tool's first error line; a check whose
     tool may echo what it scanned (a secret scanner) passes its own, safe, description.
+    `early` and `outputs` are process.run's: the slot a head start may have started this run
+    in (head_start.py), and the result files removed before a fresh start.
     """
     argv = [*tool.argv, *args]
     try:
@@ -134,6 +138,8 @@ def run_tool(
             output_cap=output_cap,
             stdin_data=stdin,
             stop_on_overflow=True,
+            early=early,
+            outputs=outputs,
         )
     except ToolNotFoundError as exc:
         raise _start_error(tool, argv, exc) from exc

@@ -35,8 +35,9 @@ class Format:
                 cwd=ctx.root,
                 timeout=ctx.settings.timeout,
                 ok_codes=(0, 1, 2),
+                early=f"{self.gate}.{self.name}#{n}",
             )
-            for chunk in argv_chunks(files)
+            for n, chunk in enumerate(argv_chunks(files))
         ]
         # A run that checked nothing (its files all excluded by ruff's own config) says nothing;
         # only when every run is silent did ruff check no file at all.

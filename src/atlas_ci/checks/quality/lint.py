@@ -33,8 +33,14 @@ class Lint:
             return sources.nothing_to_check(self, ctx.project)
         findings: list[Finding] = []
         linted = False
-        for chunk in argv_chunks(files):
-            res = run_tool(ruff, [*LINT_ARGS, *chunk], cwd=ctx.root, timeout=ctx.settings.timeout)
+        for n, chunk in enumerate(argv_chunks(files)):
+            res = run_tool(
+                ruff,
+                [*LINT_ARGS, *chunk],
+                cwd=ctx.root,
+                timeout=ctx.settings.timeout,
+                early=f"{self.gate}.{self.name}#{n}",
+            )
             findings += parse(res.stdout, self, ctx)
             linted = linted or NO_FILES not in res.stderr
         if not findings and not linted:

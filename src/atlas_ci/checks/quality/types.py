@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import xml.etree.ElementTree as ET  # nosec B405 - mypy's own report, written into our temp dir
@@ -12,7 +13,7 @@ from typing import Any, Literal, NotRequired
 from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
-from atlas_ci import fileset
+from atlas_ci import fileset, head_start
 from atlas_ci.checks import sources, toolkit
 from atlas_ci.checks.base import CheckContext, ProjectInfo, judged, make_finding, relpath
 from atlas_ci.checks.quality import mypy_config, mypy_files
@@ -23,9 +24,8 @@ from atlas_ci.process import ProcessResult
 from atlas_ci.settings import CheckSettings, GateSettings
 
 MYPY = Tool("mypy", ("mypy",), distribution="mypy")
-# The JUnit file mypy writes at the end of every completed run: proof that it really ran, since
-# a clean run with JSON output prints nothing at all.
-RESULT_FILE = "mypy-junit.xml"
+# mypy writes a JUnit file (`result_file`) at the end of every completed run: proof that it
+# really ran, since a clean run with JSON output prints nothing at all.
 
 
 class Message(TypedDict):
@@ -64,22 +64,41 @@ class Types:
         files = targets(ctx, section)
         if files == []:
             return sources.nothing_to_check(self, ctx.project)
+        junit = result_file(ctx.root)
         with tempfile.TemporaryDirectory(prefix="atlas-ci-mypy-") as tmp:
-            junit = Path(tmp) / RESULT_FILE
             # From the root with no --config-file: mypy finds and applies the project's config.
             named = file_arguments(files or [], Path(tmp))
             args = [*mypy_args(ctx.project, section), "--junit-xml", str(junit), *named]
-            res = run_tool(
-                mypy, args, cwd=ctx.root, timeout=ctx.settings.timeout, ok_codes=(0, 1, 2)
-            )
-            findings = judge_exit(res, self, ctx, mypy)
-            ensure_ran(junit, findings, mypy)
+            # A listing in a fresh temporary file is never the argv a head start launched.
+            listed = any(a.startswith("@") for a in named)
+            try:
+                res = run_tool(
+                    mypy,
+                    args,
+                    cwd=ctx.root,
+                    timeout=ctx.settings.timeout,
+                    ok_codes=(0, 1, 2),
+                    early=None if listed else f"{self.gate}.{self.name}",
+                    outputs=(junit,),
+                )
+                findings = judge_exit(res, self, ctx, mypy)
+                ensure_ran(junit, findings, mypy)
+            finally:
+                junit.unlink(missing_ok=True)
         # mypy follows imports into excluded files and reports what it finds there: dropped.
         findings = [f for f in findings if f.location is None or not _excluded(f, ctx)]
         return judged(self, findings, version=mypy.version(ctx.root), reason_ok="no type errors")
 
     def version(self, project: ProjectInfo) -> str | None:
         return MYPY.version(project.root)
+
+
+def result_file(root: Path) -> Path:
+    """Where mypy writes its JUnit report: the same path for the same project all through this
+    process (so the argv a head start launched is the one the check builds), in this process's
+    own private directory (head_start.scratch)."""
+    name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    return head_start.scratch() / f"mypy-junit-{name}.xml"
 
 
 def mypy_args(project: ProjectInfo, section: dict[str, Any] | None) -> list[str]:
