@@ -50,21 +50,16 @@ def feed(proc: subprocess.Popen[bytes], stdin_data: bytes | None) -> None:
 
 
 def wait(proc: subprocess.Popen[bytes], timeout: float, overflow: list[bool] | None) -> bool:
-    """Wait for the program; True when the timeout expired first. Returns early on overflow."""
-    if overflow is None:
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return True
-        return False
+    """Wait for the program; True when the timeout expired first. Returns early on overflow.
+    A program that has ended is never timed out, however little time is left (one started
+    ahead of its check may have ended before the check asked for it)."""
     deadline = time.monotonic() + timeout
-    while not overflow[0]:
+    while overflow is None or not overflow[0]:
         remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return True
         try:
-            proc.wait(timeout=min(remaining, 0.1))
+            proc.wait(timeout=max(0.0, remaining if overflow is None else min(remaining, 0.1)))
             return False
         except subprocess.TimeoutExpired:
-            continue
+            if remaining <= 0:
+                return True
     return False

@@ -20,6 +20,9 @@ Which runs: `gate TARGET` with `-q`/`--quiet` and only `--only`, `--skip`, `--re
 annotations and step summary are the normal path's). A run leaves a record (pipeline.py calls
 `record`) when it printed nothing, sends no alerts, writes no HTML (whose trends change with the
 history) and every check it ran was cached or stored in the result cache.
+
+When only the tree changed, the record's slowest programs start here, ahead of the normal path
+(head_start.py: the record keeps the programs and a digest of every fact but the tree).
 """
 
 from __future__ import annotations

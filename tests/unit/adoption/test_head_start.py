@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -165,3 +166,12 @@ def test_any_change_to_an_input_after_the_snapshot_is_seen(tmp_path: Path, chang
     planned, snap = _setup(tmp_path)
     change(tmp_path)
     assert not cache_mod.ResultCache(tmp_path).unchanged_since(planned, snap)  # type: ignore[arg-type]
+
+
+def test_a_program_that_ended_ahead_of_its_check_is_not_timed_out(tmp_path: Path) -> None:
+    assert early.launch("slot", ECHO, str(tmp_path))
+    early._held["slot"].proc.wait()
+    time.sleep(0.05)  # past the timeout below, counted from the program's start
+    res = process.run(ECHO, cwd=tmp_path, timeout=0.01, early="slot")
+    assert not res.timed_out
+    assert res.stdout == "ahead\n"
