@@ -118,6 +118,8 @@ class ResultCache:
         # check id -> the slotted programs its stored result ran (a head start's launches).
         self._staged_launches: dict[str, tuple[Launch, ...]] = {}
         self._launches: list[Launch] = []
+        # Checks whose fresh result must not be kept: not in the cache, not in a replay record.
+        self._withheld: set[str] = set()
 
     def _file_digests(self) -> dict[str, str]:
         with self._lock:
@@ -245,6 +247,16 @@ class ResultCache:
                 key, replay = staged[res.check]
                 if self.put(res.check, key, res, replay):
                     self._launches.extend(launched.get(res.check, ()))
+
+    def withhold(self, check: str) -> None:
+        """Keep this run's result of `check` out of the cache and this run out of the replay
+        records (its inputs changed while it ran: unchanged_since)."""
+        with self._lock:
+            self._withheld.add(check)
+
+    def withheld(self) -> bool:
+        with self._lock:
+            return bool(self._withheld)
 
     def launches(self) -> list[Launch]:
         """The slotted programs of the checks this run stored (what a head start may start)."""

@@ -232,7 +232,7 @@ def _replay_args(prep: Prepared) -> tuple[str, ...] | None:
 def _leave_record(
     prep: Prepared, tree: str, judged: list[CheckResult], render: replay_record.Renderer
 ) -> None:
-    if not replay_record.replayable(judged):
+    if not replay_record.replayable(judged) or (prep.cache and prep.cache.withheld()):
         return
     root, cfg = prep.project.root, prep.config
     facts = replay_record.inputs(

@@ -243,6 +243,7 @@ def _fresh(
     # A program a head start launched before this key's files were read: stored only if none
     # of them changed since the snapshot taken before the launch (head_start.py).
     if tracked.adopted and not state.cache.unchanged_since(p, head_start.current()):
+        state.cache.withhold(p.id)
         done = None
     if done is not None:
         state.cache.stage(p.id, done, notes, tracked.launches)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import quote
 
 _WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:/")
@@ -21,7 +21,9 @@ def repo_relative(path: str, root: Path | None = None) -> str | None:
     text = path.strip().replace("\\", "/")
     if not text:
         return None
-    if PurePosixPath(text).is_absolute() or _WINDOWS_ABSOLUTE.match(text):
+    # A POSIX path is absolute exactly when it starts with "/" (what PurePosixPath.is_absolute
+    # says, without building a path object per finding).
+    if text.startswith("/") or _WINDOWS_ABSOLUTE.match(text):
         text = _under_root(text, root) or ""
         if not text:
             return None

@@ -129,11 +129,14 @@ def test_a_file_edited_after_the_snapshot_keeps_the_result_out_of_the_cache(repo
     init = repo / "src" / "pkg" / "__init__.py"
     init.write_text(GOOD + "\n\nx: int = 1\n")
     edit = f"from pathlib import Path\nPath({str(init)!r}).write_text({GOOD + 'y = 2  # ok'!r})\n"
+    (record,) = (repo / REPLAY).glob("*.json")
+    before = record.read_bytes()
     _, log = drive(repo, "gate", "quality", "-q", after=edit)
     adopted = {entry[1] for entry in log if entry[0] == "adopted"}
     assert adopted
-    # Same content now, no record to replay it (filed under the snapshot's tree): the checks
-    # that adopted a program ran again, the others were served from the cache.
+    assert record.read_bytes() == before  # the run left no record of what it may have missed
+    # Same content now, and no record to replay: the checks that adopted a program ran again,
+    # the others were served from the cache.
     shutil.rmtree(repo / REPLAY)
     drive(repo, "gate", "quality", "-q")
     status = checks(report(repo))
