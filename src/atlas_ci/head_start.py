@@ -106,7 +106,7 @@ def start(launches: object, snap: Snapshot) -> int:
     if not isinstance(launches, list) or not launches:
         return 0
     decoded = [_decoded(item) for item in launches]
-    chosen = [item for item in decoded if item is not None and allowed(item.argv)]
+    chosen = [d for d in decoded if d is not None and allowed(d.argv) and _inside(d.cwd, snap)]
     if len(chosen) != len(decoded):
         return 0  # a record this version did not write as it is: nothing from it starts
     chosen = sorted(chosen, key=lambda d: (-d.took, d.slot))[: room()]
@@ -122,14 +122,22 @@ def start(launches: object, snap: Snapshot) -> int:
 
 def allowed(argv: tuple[str, ...]) -> bool:
     """Only what a check could have started: a program where process.resolve finds one of its
-    name, or this interpreter running one of atlas-ci's own modules. (The record lives in the
-    project, which can run code anyway; this keeps it from naming any other program.)"""
-    if argv[0] == sys.executable:
-        return len(argv) > 2 and argv[1] == "-m" and argv[2].startswith("atlas_ci.")
+    name, or this interpreter running one of atlas-ci's own modules, never any other Python.
+    (The record lives in the project, which can run code anyway, and only matches facts no one
+    else can know; this keeps it from naming anything else all the same.)"""
+    if argv[0] == sys.executable or os.path.basename(argv[0]).startswith("python"):
+        own = len(argv) > 2 and argv[1] == "-m" and argv[2].startswith("atlas_ci.")
+        return argv[0] == sys.executable and own
     try:
         return process.resolve([os.path.basename(argv[0])])[0] == argv[0]
     except ToolNotFoundError:
         return False
+
+
+def _inside(cwd: str, snap: Snapshot) -> bool:
+    """A working directory in the project (the checks run from its root or below)."""
+    path, root = os.path.normpath(cwd), snap.root
+    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
 def _decoded(item: object) -> early.Launch | None:

@@ -98,6 +98,8 @@ def test_only_programs_a_check_could_start_are_allowed() -> None:
     assert head_start.allowed((python, "-m", "atlas_ci.checks.quality.radon_pass"))
     assert not head_start.allowed((python, "-c", "print(1)"))
     assert not head_start.allowed((python, "-m", "pip"))
+    other = str(Path(python).with_name("python3"))
+    assert not head_start.allowed((other, "-c", "print(1)"))  # no other interpreter either
     assert not head_start.allowed(("/tmp/elsewhere/ruff", "check"))
     ruff = process.resolve(["ruff"])[0]
     assert head_start.allowed((ruff, "check"))
@@ -111,6 +113,7 @@ def test_a_record_with_anything_unexpected_starts_nothing(tmp_path: Path) -> Non
         {**good, "took": 1.0, "argv": []},
         {**good, "took": 1.0, "argv": [sys.executable, "-c", "print(1)"]},
         {"slot": 1, "argv": good["argv"], "cwd": str(tmp_path), "took": 1.0},
+        {**good, "took": 1.0, "cwd": str(tmp_path.parent)},  # outside the project
     ):
         assert head_start.start([{**good, "took": 1.0}, bad], snap) == 0
         assert early.pending() == []
