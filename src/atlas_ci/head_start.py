@@ -6,9 +6,10 @@ Pydantic and its models before the first check starts; the tools waited for that
 instant replay's look at the last record (replay.py), when it finds the tree changed but every
 other fact the record depends on unchanged (same atlas-ci, interpreter, command line,
 environment variables, installed packages, config and baseline files, commit), starts the
-programs the checks ran last time (`launches`, recorded per slot by early.py) at once, and
-the normal path starts meanwhile. Each check adopts its program only if it asks for exactly the
-same one (early.py); otherwise the program is killed and the check runs its own.
+longest-running programs the checks ran last time (`launches`, recorded per slot by early.py;
+as many as there are cores beyond one, `room`) at once, and the normal path starts meanwhile.
+Each check adopts its program only if it asks for exactly the same one (early.py); otherwise
+the program is killed and the check runs its own.
 
 What keeps it sound:
 - the snapshot (each listed file's digest, repo_state.content) is taken before any launch, so
@@ -16,7 +17,9 @@ What keeps it sound:
 - a check that adopted a program is stored in the result cache only if every file of its key
   still has the snapshot's digest (cache.ResultCache.unchanged_since): then the program read
   exactly what the key describes, as when the key's digests are read before a check starts;
-- the run's replay record is filed under the snapshot's tree, never a later one;
+- the run's replay record is filed under the snapshot's tree, never a later one, and a run that
+  withheld a result from the cache leaves no record at all;
+- a record names only programs a check could start, run from inside the project (`allowed`);
 - whatever no check claimed is killed at the end of the run (`end`), and on an interrupt with
   every other child.
 
