@@ -93,6 +93,19 @@ def _now(path: Path) -> str:
     return repo_state.file_digest(path)
 
 
+def _same(now: dict[str, str], then: dict[str, str], root: Path) -> bool:
+    """The key's files have the snapshot's digests, and a file only the snapshot lists is one
+    the file set leaves out, unchanged (not one gone since)."""
+    if any(then.get(name) != digest for name, digest in now.items()):
+        return False
+    return all(_now(root / name) == digest for name, digest in then.items() if name not in now)
+
+
+def _configs_same(snap: Snapshot, root: Path) -> bool:
+    present = [n for n in CONFIG_FILES if (root / n).is_file()]
+    return all(snap.files.get(n) == _now(root / n) for n in present)
+
+
 def _relevant(check: str) -> Callable[[str], bool]:
     if check in PYTHON_TOOLS:
         return lambda name: name.endswith(PYTHON_SUFFIXES)
@@ -268,16 +281,9 @@ class ResultCache:
         if snap is None or snap.root != str(self.root.resolve()):
             return False
         relevant = _relevant(planned.id)
-        files = {n: d for n, d in self._file_digests().items() if relevant(n)}
-        if any(snap.files.get(name) != digest for name, digest in files.items()):
-            return False
-        # A file the snapshot listed and the key does not: gone since (or one the file set
-        # leaves out, unchanged then).
-        for name, digest in snap.files.items():
-            if name not in files and relevant(name) and _now(self.root / name) != digest:
-                return False
-        configs = [n for n in CONFIG_FILES if (self.root / n).is_file()]
-        return all(snap.files.get(n) == _now(self.root / n) for n in configs)
+        now = {n: d for n, d in self._file_digests().items() if relevant(n)}
+        then = {n: d for n, d in snap.files.items() if relevant(n)}
+        return _same(now, then, self.root) and _configs_same(snap, self.root)
 
     def put(self, check: str, key: str, res: CheckResult, replay: Iterable[Note] = ()) -> bool:
         """Store a passed or failed result that left no artifact; whether it was stored. Never

@@ -38,7 +38,7 @@ import sys
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 from atlas_ci import early, process
 from atlas_ci.errors import ToolNotFoundError
@@ -106,13 +106,9 @@ def room() -> int:
 def start(launches: object, snap: Snapshot) -> int:
     """Start the longest of a record's launches (`room`) with `snap` as this run's snapshot;
     how many started."""
-    if not isinstance(launches, list) or not launches:
+    chosen = _chosen(launches, snap)
+    if not chosen:
         return 0
-    decoded = [_decoded(item) for item in launches]
-    chosen = [d for d in decoded if d is not None and allowed(d.argv) and _inside(d.cwd, snap)]
-    if len(chosen) != len(decoded):
-        return 0  # a record this version did not write as it is: nothing from it starts
-    chosen = sorted(chosen, key=lambda d: (-d.took, d.slot))[: room()]
     with _state.lock:
         _state.snapshot = snap
     where = str(scratch()) if any(SCRATCH_MARK in a for d in chosen for a in d.argv) else ""
@@ -121,6 +117,18 @@ def start(launches: object, snap: Snapshot) -> int:
         argv = [a.replace(SCRATCH_MARK, where) for a in item.argv]
         started += early.launch(item.slot, argv, item.cwd)
     return started
+
+
+def _chosen(launches: object, snap: Snapshot) -> list[early.Launch]:
+    """The launches to start, longest first; none at all from a record with anything in it
+    this version would not have written."""
+    if not isinstance(launches, list):
+        return []
+    decoded = [_decoded(item) for item in launches]
+    fit = [d for d in decoded if d is not None and allowed(d.argv) and _inside(d.cwd, snap)]
+    if len(fit) != len(decoded):
+        return []
+    return sorted(fit, key=lambda d: (-d.took, d.slot))[: room()]
 
 
 def allowed(argv: tuple[str, ...]) -> bool:
@@ -147,13 +155,15 @@ def _decoded(item: object) -> early.Launch | None:
     if not isinstance(item, dict):
         return None
     slot, argv, cwd, took = (item.get(k) for k in ("slot", "argv", "cwd", "took"))
-    if not isinstance(slot, str) or not isinstance(cwd, str) or not isinstance(argv, list):
-        return None
-    if not argv or not all(isinstance(a, str) for a in argv):
+    if not (isinstance(slot, str) and isinstance(cwd, str) and _strings(argv)):
         return None
     if not isinstance(took, int | float) or isinstance(took, bool):
         return None
     return early.Launch(slot, tuple(argv), cwd, float(took))
+
+
+def _strings(value: object) -> TypeGuard[list[str]]:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
 
 
 def snapshot(root: Path, report_dir: Path) -> Snapshot | None:
