@@ -122,7 +122,7 @@ def start(launches: object, snap: Snapshot) -> int:
 def _chosen(launches: object, snap: Snapshot) -> list[early.Launch]:
     """The launches to start, longest first; none at all from a record with anything in it
     this version would not have written."""
-    if not isinstance(launches, list):
+    if not isinstance(launches, list) or len(launches) > MAX_LAUNCHES:
         return []
     decoded = [_decoded(item) for item in launches]
     fit = [d for d in decoded if d is not None and allowed(d.argv) and _inside(d.cwd, snap)]

@@ -118,6 +118,7 @@ def test_a_record_with_anything_unexpected_starts_nothing(tmp_path: Path) -> Non
         assert head_start.start([{**good, "took": 1.0}, bad], snap) == 0
         assert early.pending() == []
     assert head_start.start("not a list", snap) == 0
+    assert head_start.start([{**good, "took": 1.0}] * (head_start.MAX_LAUNCHES + 1), snap) == 0
 
 
 def test_only_the_longest_launches_start_leaving_a_core(tmp_path: Path) -> None:
