@@ -144,7 +144,7 @@ def run(
         process_io.feed(proc, stdin_data)
         # An adopted program's time counts from its start, ahead of the check.
         left = timeout - (time.monotonic() - started)
-        timed_out = process_io.wait(proc, left, capture.overflow if stop_on_overflow else None)
+        timed_out = _wait(proc, left, capture.overflow if stop_on_overflow else None)
     finally:
         # The group first (grandchildren left in it), then descendants that left it (setsid,
         # double fork): only then can the pipes reach EOF, whoever held them.
@@ -239,6 +239,22 @@ def spawn(
         # Started just as an interrupt began: kill_all() may already have run without it.
         kill_tree(proc, tag, grace=0.5)
     return proc
+
+
+def _wait(proc: Popen, timeout: float, overflow: list[bool] | None) -> bool:
+    """Wait for the program; True when the timeout expired first. Returns early on overflow.
+    A program that has ended is never timed out, however little time is left (one started
+    ahead of its check may have ended before the check asked for it)."""
+    deadline = time.monotonic() + timeout
+    while overflow is None or not overflow[0]:
+        remaining = deadline - time.monotonic()
+        try:
+            proc.wait(timeout=max(0.0, remaining if overflow is None else min(remaining, 0.1)))
+            return False
+        except subprocess.TimeoutExpired:
+            if remaining <= 0:
+                return True
+    return False
 
 
 class Service:

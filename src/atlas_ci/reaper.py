@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING
 # psutil is imported where a function needs it: process.py (and so this module) is loaded by the
 # instant replay, which starts git only and never reaps.
 if TYPE_CHECKING:
-    import subprocess
-
     import psutil
+
+    from atlas_ci.process import Popen
 
 TAG_ENV = "ATLAS_CI_PROCESS_TAG"
 # Time a process group gets between SIGTERM and SIGKILL.
@@ -137,7 +137,7 @@ def reap_group(pgid: int, keep: int) -> None:
                 os.waitpid(child.pid, os.WNOHANG)
 
 
-def kill_group(proc: subprocess.Popen[bytes], grace: float = TERMINATE_GRACE) -> None:
+def kill_group(proc: Popen, grace: float = TERMINATE_GRACE) -> None:
     """SIGTERM the process group, then SIGKILL whatever is left once `grace` has passed."""
     try:
         os.killpg(proc.pid, signal.SIGTERM)
