@@ -14,7 +14,10 @@ import contextlib
 import functools
 import re
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from atlas_ci.detector_memo import CleanLines
 
 # Not credentials: a public IP address in a message is not a secret, and version strings such
 # as "4.5.6.7" would be mangled.
@@ -85,19 +88,29 @@ def _built() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     return tuple(everywhere), tuple(keyworded)
 
 
-def values(text: str, filename: str = "atlas-ci.txt") -> set[str]:
-    """The substrings of `text` that a detector takes for a credential."""
+def values(text: str, filename: str = "atlas-ci.txt", memo: CleanLines | None = None) -> set[str]:
+    """The substrings of `text` that a detector takes for a credential. With `memo`, the lines
+    it knows to be clean are not read again, and the batches found clean are added to it."""
     found: set[str] = set()
-    candidates = "\n".join(ln for ln in text.splitlines() if _CANDIDATE.search(ln))
-    if not candidates:
+    # Each line once: a repeated message (the same rule on many lines) adds nothing.
+    lines = list(dict.fromkeys(ln for ln in text.splitlines() if _CANDIDATE.search(ln)))
+    if memo is not None:
+        lines = memo.unknown(lines)
+    if not lines:
         return found  # nothing any detector could match: detect-secrets is not even imported
     everywhere, keyworded = _plugins()
-    for chunk in _chunks(candidates):
-        found |= _detect(everywhere, chunk, filename)
+    for chunk in _chunks("\n".join(lines)):
+        here = _detect(everywhere, chunk, filename)
         keyed = "\n".join(ln for ln in chunk.splitlines() if _KEYWORD.search(ln))
         if keyed:
-            found |= _detect(keyworded, keyed, filename)
-    return {v for v in found if v.strip()}
+            here |= _detect(keyworded, keyed, filename)
+        here = {v for v in here if v.strip()}
+        if memo is not None:
+            # A line holding none of the values found holds none alone: each detector that
+            # matches a line alone matches it in the batch too, and a value is part of its line.
+            memo.clean(ln for ln in chunk.splitlines() if not any(v in ln for v in here))
+        found |= here
+    return found
 
 
 def _chunks(text: str) -> list[str]:

@@ -15,6 +15,7 @@ from atlas_ci import (
     aftermath,
     change_scope,
     debug,
+    detector_memo,
     detectors,
     fileset,
     interrupts,
@@ -145,7 +146,10 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
         tree = replay_record.tree_now(
             _replay_args(prep), prep.project.root, prep.project.report_dir
         )
-        judged, interrupted = _judged(prep, observer)
+        # Unchanged files' line hashes and the text found clean before are remembered.
+        remember = prep.cache is not None and prep.project.memos
+        clean_lines = detector_memo.CleanLines(prep.project.root) if remember else None
+        judged, interrupted = _judged(prep, observer, clean_lines)
         # A changed-files run sees part of the tree: an entry it did not meet is not stale.
         stale_fails = prep.config.baseline.fail_on_stale and prep.changes is None
 
@@ -177,16 +181,23 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
         elif tree is not None and _silent(interrupted, warnings, annotations, problem):
             # From the report as written (ratchet applied, hashed, redacted: none of that reads
             # `cached` or `duration`), so the record only renders the warm texts.
-            _leave_record(prep, tree, list(report.checks), _warm_renderer(prep, commit))
+            _leave_record(
+                prep, tree, list(report.checks), _warm_renderer(prep, commit), clean_lines
+            )
+        if clean_lines is not None:
+            clean_lines.save()
     return Outcome(report, written, annotations, code, tuple(warnings), problem)
 
 
-def _judged(prep: Prepared, observer: runner.Observer) -> tuple[list[CheckResult], bool]:
-    """The checks' results as the reports show them, and whether a signal cut the run short."""
+def _judged(
+    prep: Prepared, observer: runner.Observer, clean_lines: detector_memo.CleanLines | None
+) -> tuple[list[CheckResult], bool]:
+    """The checks' results as the reports show them, and whether a signal cut the run short.
+    `clean_lines` is the run's memo (None when memos are off, as the line hashes' then)."""
     interrupted = False
     root = prep.project.root
     # Unchanged files' line hashes are remembered (off, like every memo, under --no-cache).
-    memo = linehash_memo.HashMemo(root) if prep.cache is not None and prep.project.memos else None
+    memo = linehash_memo.HashMemo(root) if clean_lines is not None else None
     try:
         with fileset.one_listing():
             results = runner.run(
@@ -195,7 +206,8 @@ def _judged(prep: Prepared, observer: runner.Observer) -> tuple[list[CheckResult
                 jobs=prep.jobs,
                 observer=observer,
                 cache=prep.cache,
-                on_run=_preload_detectors(),
+                # With lines remembered clean, the detectors are seldom needed: not preloaded.
+                on_run=_preload_detectors() if clean_lines is None or clean_lines.empty() else None,
                 finish=lambda res: linehash.attach_results([res], root, memo)[0],
             )
     except runner.Interrupted as stop:
@@ -203,7 +215,7 @@ def _judged(prep: Prepared, observer: runner.Observer) -> tuple[list[CheckResult
     # Line hashes (each check's were read as it ended; this catches any a signal cut short),
     # then the one detector pass over the checks' text: the cache stores results as the
     # reports show them (hashed, redacted), so a warm run reads neither.
-    results = redact.results(linehash.attach_results(results, root, memo))
+    results = redact.results(linehash.attach_results(results, root, memo), clean_lines)
     if prep.cache is not None and not interrupted:
         prep.cache.flush(results)
     if prep.changes is not None:
@@ -230,7 +242,11 @@ def _replay_args(prep: Prepared) -> tuple[str, ...] | None:
 
 
 def _leave_record(
-    prep: Prepared, tree: str, judged: list[CheckResult], render: replay_record.Renderer
+    prep: Prepared,
+    tree: str,
+    judged: list[CheckResult],
+    render: replay_record.Renderer,
+    clean_lines: detector_memo.CleanLines | None,
 ) -> None:
     if not replay_record.replayable(judged) or (prep.cache and prep.cache.withheld()):
         return
@@ -245,7 +261,7 @@ def _leave_record(
         render=render,
         warm=replay_record.as_warm(judged),
         history_path=aftermath.history_path(cfg, root) if cfg.history.enabled else None,
-        launched=replay_record.launches(prep.cache),
+        launched=replay_record.launches(prep.cache, clean_lines),
     )
 
 

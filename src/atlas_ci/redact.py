@@ -24,7 +24,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from pydantic import BaseModel
@@ -32,6 +32,9 @@ from pydantic import BaseModel
 from atlas_ci import detectors
 from atlas_ci.model import CheckResult, Report
 from atlas_ci.text import clean
+
+if TYPE_CHECKING:
+    from atlas_ci.detector_memo import CleanLines
 
 REDACTED = "[redacted]"
 # Shorter values are not substituted in free text: "test" or "admin" would blank out every
@@ -152,25 +155,33 @@ def text(value: str) -> str:
     return artifact_text(clean(value))
 
 
-def artifact_text(value: str) -> str:
+def artifact_text(value: str, memo: CleanLines | None = None) -> str:
     """Every secret replaced; nothing else changed (for files in the tool's own format)."""
-    return _Scrubber([value]).apply(value)
+    return _Scrubber([value], memo).apply(value)
 
 
 class _Scrubber:
     """Known values, key blocks and what the detectors find in all of `texts` at once (one
     detector pass over the lot is far cheaper than one per string), then applied to each."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
+    def __init__(self, texts: Iterable[str], memo: CleanLines | None = None) -> None:
         known = _known.pattern()
-        joined = "\n".join(known.sub(REDACTED, t) if known else t for t in texts)
-        found = detectors.values(_PEM.sub(REDACTED, joined)) if joined else set()
+        unique = dict.fromkeys(texts)  # one read of each distinct text is as good as many
+        joined = "\n".join(known.sub(REDACTED, t) if known else t for t in unique)
+        found = detectors.values(_PEM.sub(REDACTED, joined), memo=memo) if joined else set()
         self._known = known
         self._found = _alternation(found - {REDACTED})
+        # Findings repeat their strings (paths, rule names, help): each is fixed once.
+        self._fixed: dict[tuple[str, bool], str] = {}
 
     def fix(self, value: str, is_free: bool) -> str:
         """One report string: free text gets every pass, other strings the known values."""
-        return self.apply(clean(value)) if is_free else known_only(clean(value))
+        key = (value, is_free)
+        done = self._fixed.get(key)
+        if done is None:
+            done = self.apply(clean(value)) if is_free else known_only(clean(value))
+            self._fixed[key] = done
+        return done
 
     def apply(self, value: str) -> str:
         if self._known:
@@ -192,15 +203,16 @@ def report(rep: Report, *, detect: bool = True) -> Report:
     return _redacted(rep, detect=detect)
 
 
-def results(items: Sequence[CheckResult]) -> list[CheckResult]:
+def results(items: Sequence[CheckResult], memo: CleanLines | None = None) -> list[CheckResult]:
     """Check results redacted, the detectors reading the free text of fresh ones only: a result
     from the cache was redacted before it was stored (cache.py), so a run served wholly from
-    the cache never loads detect-secrets."""
+    the cache never loads detect-secrets. With `memo`, the detectors skip the lines an earlier
+    run's detectors found clean (detector_memo.py)."""
     fresh: list[str] = []
     for res in items:
         if not res.cached:
             _collect(res, fresh)
-    scrubber = _Scrubber(fresh)
+    scrubber = _Scrubber(fresh, memo)
     return [_model(res, scrubber.fix) for res in items]
 
 

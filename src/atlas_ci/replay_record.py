@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from atlas_ci import head_start, history, redact, replay, repo_state, reporting
+from atlas_ci import detector_memo, head_start, history, redact, replay, repo_state, reporting
 from atlas_ci.cache import CACHEABLE, CONFIG_FILES, ENVIRONMENTS, ResultCache
 from atlas_ci.model import CheckResult, Report, Status
 
@@ -35,17 +35,21 @@ def tree_now(args: tuple[str, ...] | None, root: Path, report_dir: Path) -> str 
     return snap.tree if snap is not None else repo_state.content_digest(root, report_dir)
 
 
-def launches(cache: ResultCache | None) -> list[dict[str, Any]] | None:
+def launches(
+    cache: ResultCache | None, memo: detector_memo.CleanLines | None = None
+) -> list[dict[str, Any]] | None:
     """What the next head start may start: the stored checks' slotted programs, each one only
-    if no secret the redaction knows of (or finds) is on its command line."""
+    if no secret the redaction knows of (or finds) is on its command line (`memo`: the lines
+    the detectors found clean before)."""
     if cache is None:
         return None
+    # Judged as the record keeps them: a scratch path, new in every run, is never read.
     kept = []
-    for launch in cache.launches():
-        line = "\n".join((launch.cwd, *launch.argv))
-        if redact.artifact_text(line) == line:
+    for launch in head_start.encode(cache.launches()) or []:
+        line = "\n".join((launch["cwd"], *launch["argv"]))
+        if redact.artifact_text(line, memo) == line:
             kept.append(launch)
-    return head_start.encode(kept)
+    return kept or None
 
 
 def replayable(results: Sequence[CheckResult]) -> bool:

@@ -90,3 +90,48 @@ def test_a_run_served_from_the_cache_does_not_load_the_detectors(tmp_path: Path)
     # The import log proves the point both ways: loaded when a check ran, not when none did.
     assert "detect_secrets" in cold.stderr
     assert "detect_secrets" not in warm.stderr
+
+
+def test_text_found_clean_before_skips_the_detectors_and_a_secret_still_goes(
+    tmp_path: Path,
+) -> None:
+    """The edit loop with the real ruff: after an edit, a run whose findings' text the
+    detectors all found clean before does not load detect-secrets; a new finding holding a
+    token-shaped name loads them, is redacted, and is redacted again in the next run (a line
+    holding a found value is never remembered clean)."""
+    token = "ghp_" + "4fT9qLm2Xv8Rk1Wz" + "Hc7Np3Bs6Yd0Ge5Ja2Uo"  # assembled: never a literal
+    root = tmp_path / "repo"
+    (root / "src").mkdir(parents=True)
+    mod = root / "src" / "mod.py"
+    mod.write_text(
+        '"""Mod."""\n\nimport os\n\n\ndef render_table_of_contents() -> int:\n    return 1\n'
+    )
+    (root / ".gitignore").write_text("reports/\n.atlas-ci/\n")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    gate = ("gate", "quality", "--only", "lint", "-q")
+    env = {"PYTHONPROFILEIMPORTTIME": "1"}
+
+    def run(edit: str) -> tuple[subprocess.CompletedProcess[str], dict[str, object]]:
+        mod.write_text(mod.read_text() + edit)
+        done = atlas_ci(*gate, cwd=root, env=env)
+        lint = _checks(root)["quality.lint"]
+        assert lint["status"] == "failed", lint
+        assert not lint["cached"]
+        return done, lint
+
+    cold, _ = run("")
+    assert "detect_secrets" in cold.stderr  # nothing remembered yet
+    assert list((root / ".atlas-ci" / "cache" / "redaction").rglob("*.json"))
+    edited, _ = run("# an edit\n")
+    assert "detect_secrets" not in edited.stderr  # the same findings: their text is known
+    leaked, lint = run(f"\nVALUE = {token}\n")
+    assert "detect_secrets" in leaked.stderr
+    assert "[redacted]" in json.dumps(lint["findings"])
+    again, lint = run("# another edit\n")
+    assert "detect_secrets" in again.stderr  # the dirty line is read every time
+    assert "[redacted]" in json.dumps(lint["findings"])
+    files = [p for d in ("reports", ".atlas-ci") for p in (root / d).rglob("*") if p.is_file()]
+    assert not [p for p in files if token.encode() in p.read_bytes()]
+    outputs = (cold, edited, leaked, again)
+    assert not [o for o in outputs if token in o.stdout or token in o.stderr]
