@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -156,14 +156,14 @@ def _needed(findings: Iterable[Finding], root: Path) -> dict[str, int]:
 class Remembered(Protocol):
     """Line hashes remembered by file content (linehash_memo.py)."""
 
-    def hashes(self, path: Path, upto: int) -> dict[int, str] | None: ...
+    def hashes(self, path: Path, upto: int) -> Mapping[int, str] | None: ...
 
     def save(self) -> None: ...
 
 
 def _file_hashes(
     root: Path, rel: str, upto: int, memo: Remembered | None = None
-) -> dict[int, str] | None:
+) -> Mapping[int, str] | None:
     """A file's line hashes up to line `upto`; None outside the root (`..`, a symlink)."""
     path = root / rel
     if not path.resolve().is_relative_to(root.resolve()):
@@ -200,7 +200,8 @@ def attach_results(
 
     def hashed(f: Finding) -> Finding:
         rel = _unhashed(f, root)
-        value = (hashes.get(rel) or {}).get(_line(f)) if rel is not None else None
+        found = hashes.get(rel) if rel is not None else None
+        value = found.get(_line(f)) if found is not None else None
         return f.model_copy(update={"line_hash": value}) if value else f
 
     return [

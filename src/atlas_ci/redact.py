@@ -22,7 +22,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
@@ -86,6 +86,7 @@ class _Known:
         self._lock = threading.Lock()
         self._values: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
+        self.generation = 0  # moves whenever the values do
 
     def add(self, values: Iterable[str]) -> None:
         forms = {form for v in values if len(v) >= MIN_LENGTH for form in _encoded(v)}
@@ -93,11 +94,13 @@ class _Known:
             if not forms <= self._values:
                 self._values |= forms
                 self._pattern = None
+                self.generation += 1
 
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
             self._pattern = None
+            self.generation += 1
 
     def values(self) -> list[str]:
         with self._lock:
@@ -135,6 +138,7 @@ def remember(values: Iterable[str]) -> None:
 def forget() -> None:
     """Drop every remembered value (a new run in the same process starts clean)."""
     _known.clear()
+    _passed.findings = {}
 
 
 def known_only(text: str) -> str:
@@ -199,8 +203,33 @@ def report(rep: Report, *, detect: bool = True) -> Report:
     """The same Report with every string redacted (pure: no I/O, the input is unchanged).
 
     `detect=False` when its check results went through `results` already: the detectors do
-    not read that text twice; known values, key blocks and assignments are still applied."""
-    return _redacted(rep, detect=detect)
+    not read that text twice; known values, key blocks and assignments are still applied,
+    except to the findings `results` returned, which are passed as they are (they had all of
+    that and the detectors too; what was added since, a baselined copy say, is read)."""
+    free: list[str] = []
+    if detect:
+        _collect(rep, free)
+    return _model(rep, _Scrubber(free).fix, None if detect else _passed.current())
+
+
+class _Passed:
+    """The findings the last `results` call returned, by identity (held, so that no other
+    object can take one's id while it is remembered), while the known values are the ones
+    they were redacted with."""
+
+    def __init__(self) -> None:
+        self.findings: dict[int, BaseModel] = {}
+        self.generation = -1
+
+    def keep(self, items: Sequence[CheckResult]) -> None:
+        self.findings = {id(f): f for res in items for f in res.findings}
+        self.generation = _known.generation
+
+    def current(self) -> dict[int, BaseModel] | None:
+        return self.findings if self.generation == _known.generation else None
+
+
+_passed = _Passed()
 
 
 def results(items: Sequence[CheckResult], memo: CleanLines | None = None) -> list[CheckResult]:
@@ -213,14 +242,9 @@ def results(items: Sequence[CheckResult], memo: CleanLines | None = None) -> lis
         if not res.cached:
             _collect(res, fresh)
     scrubber = _Scrubber(fresh, memo)
-    return [_model(res, scrubber.fix) for res in items]
-
-
-def _redacted(model: M, *, detect: bool) -> M:
-    free: list[str] = []
-    if detect:
-        _collect(model, free)
-    return _model(model, _Scrubber(free).fix)
+    done = [_model(res, scrubber.fix) for res in items]
+    _passed.keep(done)
+    return done
 
 
 def _collect(model: BaseModel, into: list[str]) -> None:
@@ -232,28 +256,38 @@ def _collect(model: BaseModel, into: list[str]) -> None:
     _model(model, collect)
 
 
-def _model(model: M, fix: Callable[[str, bool], str]) -> M:
+def _model(
+    model: M, fix: Callable[[str, bool], str], passed: Mapping[int, BaseModel] | None = None
+) -> M:
+    if passed and passed.get(id(model)) is model:
+        return model
     update: dict[str, Any] = {}
     # The instance's field values (pydantic keeps them in __dict__): a fast walk matters with
     # tens of thousands of findings.
     for name, old in model.__dict__.items():
         if name in _OWN:
             continue
-        new = _value(old, fix, free=name in _FREE_TEXT)
+        new = _value(old, fix, passed, free=name in _FREE_TEXT)
         if new is not old:
             update[name] = new
     return model.model_copy(update=update) if update else model
 
 
-def _value(value: Any, fix: Callable[[str, bool], str], *, free: bool) -> Any:
+def _value(
+    value: Any,
+    fix: Callable[[str, bool], str],
+    passed: Mapping[int, BaseModel] | None,
+    *,
+    free: bool,
+) -> Any:
     # Exact `str` only: the status and severity enums are str subclasses and stay as they are.
     if type(value) is str:
         new = fix(value, free)
         return value if new == value else new
     if isinstance(value, BaseModel):
-        return _model(value, fix)
+        return _model(value, fix, passed)
     if isinstance(value, tuple):
-        items = tuple(_value(v, fix, free=free) for v in value)
+        items = tuple(_value(v, fix, passed, free=free) for v in value)
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     return value
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
@@ -11,6 +12,9 @@ from urllib.parse import quote
 _WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:/")
 
 
+# Every finding's path is asked for several times (line hashes, each report, the baseline),
+# and a run's findings share few paths: each (path, root) is worked out once.
+@functools.lru_cache(maxsize=16384)
 def repo_relative(path: str, root: Path | None = None) -> str | None:
     """`path` as a normalized POSIX path inside the repository, or None if it is not one.
 

@@ -214,3 +214,46 @@ def test_data_artifacts_keep_their_hashes_text_artifacts_get_the_detectors(tmp_p
     assert redact_artifacts.scrub(reports, artifacts) == ["deploy/build.log"]
     assert digest in sbom.read_text()
     assert log.read_text() == "uploading with token [redacted]\n"
+
+
+def _walked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every string the redaction's fix is asked about, in order."""
+    seen: list[str] = []
+    real = redact._Scrubber.fix
+
+    def spy(self: redact._Scrubber, value: str, is_free: bool) -> str:
+        seen.append(value)
+        return real(self, value, is_free)
+
+    monkeypatch.setattr(redact._Scrubber, "fix", spy)
+    return seen
+
+
+def test_the_report_pass_leaves_the_findings_results_redacted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    redact.remember([PASSWORD])
+    rep = _report("failed", f"assert {PASSWORD} == x")
+    (done,) = redact.results(list(rep.checks))
+    assert done.findings[0].message == "assert [redacted] == x"
+    # The report as the pipeline builds it: the redacted results, plus a baselined copy of
+    # the finding that carries text added after `results` (here a known value).
+    added = done.findings[0].model_copy(update={"message": f"baselined, was {PASSWORD}"})
+    check = done.model_copy(update={"findings": (done.findings[0], added)})
+    gate = rep.gates[0].model_copy(update={"checks": (check,)})
+    seen = _walked(monkeypatch)
+    out = redact.report(rep.model_copy(update={"gates": (gate,)}), detect=False)
+    assert out.checks[0].findings[0] is done.findings[0]
+    assert "assert [redacted] == x" not in seen  # passed as it was: not read again
+    assert f"baselined, was {PASSWORD}" in seen  # the copy is new text: read
+    assert out.checks[0].findings[1].message == "baselined, was [redacted]"
+
+
+def test_a_value_remembered_after_results_is_still_redacted_in_the_report() -> None:
+    rep = _report("failed", f"assert {PASSWORD} == x")
+    done = redact.results(list(rep.checks))
+    assert done[0].findings[0].message == f"assert {PASSWORD} == x"  # not yet known
+    redact.remember([PASSWORD])
+    gate = rep.gates[0].model_copy(update={"checks": tuple(done)})
+    out = redact.report(rep.model_copy(update={"gates": (gate,)}), detect=False)
+    assert out.checks[0].findings[0].message == "assert [redacted] == x"
