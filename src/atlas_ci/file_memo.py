@@ -16,8 +16,6 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -72,12 +70,16 @@ class Memo:
             self._trim()
 
     def _put(self, digest: str, value: Any) -> None:
+        import tempfile  # writes only: a run reading its memos never needs it
+
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".entry.")
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump(value, out)
         os.replace(tmp, self.folder / f"{digest}.json")
 
     def _drop_others(self) -> None:
+        import shutil  # a new namespace only
+
         if self.root.is_dir():
             for other in self.root.iterdir():
                 if other.is_dir() and not other.is_symlink():

@@ -25,7 +25,6 @@ interpolation, which a bare `%` in an unrelated `[tool.*]` string crashes.
 from __future__ import annotations
 
 import ast
-import concurrent.futures as cf
 import fnmatch
 import io
 import itertools
@@ -239,6 +238,8 @@ def report(
     jobs = workers if workers is not None else min(os.cpu_count() or 1, 4)
     if jobs <= 1 or len(paths) < PARALLEL_MIN:
         return {name: _one(name, multi) for name in paths}
+    import concurrent.futures as cf  # only when there is a pool to start (it imports logging)
+
     chunk = max(1, len(paths) // (jobs * 4))
     with cf.ProcessPoolExecutor(max_workers=jobs) as pool:
         scores = list(pool.map(_one, paths, itertools.repeat(multi), chunksize=chunk))
