@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from atlas_ci import __version__, interrupts
+from atlas_ci import __version__, gc_tuning, interrupts
 
 # Commands that finish their reports after a signal; the others just stop with exit 130.
 _REPORTING_COMMANDS = frozenset({"gate", "deploy-check"})
@@ -17,6 +17,7 @@ _REPORTING_COMMANDS = frozenset({"gate", "deploy-check"})
 
 def main() -> None:
     interrupts.install()
+    gc_tuning.loading()
     code = _run(sys.argv[1:])
     if interrupts.requested():
         code = interrupts.EXIT_CODE

@@ -18,6 +18,7 @@ from atlas_ci import (
     detector_memo,
     detectors,
     fileset,
+    gc_tuning,
     interrupts,
     linehash,
     linehash_memo,
@@ -140,6 +141,7 @@ def _memory(
 
 def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
     """Run the checks and write complete reports, whenever a signal arrives (then exit 130)."""
+    gc_tuning.settled()  # what loaded so far lives for the whole run
     with interrupts.deferred():
         started_at, started = datetime.now(UTC), time.monotonic()
         commit = reporting.git_commit(prep.project.root)
