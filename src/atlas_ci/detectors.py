@@ -100,17 +100,24 @@ def values(text: str, filename: str = "atlas-ci.txt", memo: CleanLines | None = 
         return found  # nothing any detector could match: detect-secrets is not even imported
     everywhere, keyworded = _plugins()
     for chunk in _chunks("\n".join(lines)):
-        here = _detect(everywhere, chunk, filename)
-        keyed = "\n".join(ln for ln in chunk.splitlines() if _KEYWORD.search(ln))
-        if keyed:
-            here |= _detect(keyworded, keyed, filename)
-        here = {v for v in here if v.strip()}
+        here = _chunk_values(everywhere, keyworded, chunk, filename)
         if memo is not None:
             # A line holding none of the values found holds none alone: each detector that
             # matches a line alone matches it in the batch too, and a value is part of its line.
             memo.clean(ln for ln in chunk.splitlines() if not any(v in ln for v in here))
         found |= here
     return found
+
+
+def _chunk_values(
+    everywhere: tuple[Any, ...], keyworded: tuple[Any, ...], chunk: str, filename: str
+) -> set[str]:
+    """What the detectors find in one chunk of lines (the keyworded ones on keyword lines)."""
+    here = _detect(everywhere, chunk, filename)
+    keyed = "\n".join(ln for ln in chunk.splitlines() if _KEYWORD.search(ln))
+    if keyed:
+        here |= _detect(keyworded, keyed, filename)
+    return {v for v in here if v.strip()}
 
 
 def _chunks(text: str) -> list[str]:
