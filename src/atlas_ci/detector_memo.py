@@ -6,11 +6,11 @@ thousand findings' text) read all of it again, on the parent's critical path. A 
 detectors found nothing in is remembered by its SHA-256; a later run hands the detectors only
 the lines it does not remember, and does not import detect-secrets at all when there are none.
 
-Only clean verdicts are kept, never a value the detectors found: a batch of lines in which they
-found anything is not remembered, so those lines are read again by every run. A line in a
-clean batch is clean alone too: every detector matches within one line (each pattern that
-matches a line alone matches it among others, a newline counting as the start and end it
-looks for), which is why the detectors are given many lines at once in the first place.
+Only clean verdicts are kept, never a value the detectors found: a line holding any value they
+found in its batch is not remembered, so it is read again by every run. Every other line of
+the batch is clean alone too: each detector that matches a line alone matches it among others
+(a newline counts as the start and end its patterns look for; that is why the detectors are
+given many lines at once in the first place), and a value found is part of its line.
 
 The memo is one file, `<root>/<namespace>/clean.json`, through file_memo; its namespace is the
 digest of detectors.py (the policy) and of detect-secrets' own plugin sources (the detectors),

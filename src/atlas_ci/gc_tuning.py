@@ -7,8 +7,8 @@ again in every full pass. Measured on a 47k-line project's edit loop: 0.13 s in 
 2.3 s run on a busy machine; with this pace the edit loop took 3-6% less on three projects.
 While loading, passes are rare (`loading`); once a run's checks are planned, everything made so
 far is moved out of the collector's sight (`gc.freeze`) and the pace is ten times the default's
-(`settled`). Collection itself stays on throughout: reference cycles
-made by a long run (a soak test's sampler) are still freed.
+(`settled`). Collection itself stays on throughout: reference cycles made by a long run (a
+soak test's sampler) are still freed.
 """
 
 from __future__ import annotations

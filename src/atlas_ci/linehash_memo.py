@@ -2,10 +2,10 @@
 
 Why: a finding's line hash reads its file from the start up to the finding's line, one step per
 character in Python (about 0.5 s per MB); a codebase with thousands of findings spent over a
-second of every run there although those files had not changed. An entry holds a file's hashes
-up to the last line hashed (a list, line n at index n-1), keyed by the SHA-256 of its bytes
-(file_memo.py); the namespace is the digest of linehash.py and of this module, the code that
-makes and keeps them.
+second of every run there although those files had not changed. An entry holds the hashes of
+a whole file (a list, line n at index n-1), keyed by the SHA-256 of its bytes (file_memo.py);
+the namespace is the digest of linehash.py and of this module, the code that makes and keeps
+them.
 """
 
 from __future__ import annotations
