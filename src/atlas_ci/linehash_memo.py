@@ -21,13 +21,7 @@ DIRECTORY = ".atlas-ci/cache/linehash"
 
 
 def _valid(loaded: Any) -> bool:
-    if not isinstance(loaded, dict) or not isinstance(loaded.get("lines"), list):
-        return False
-    upto = loaded.get("upto")
-    lines = loaded["lines"]
-    return (upto is None or isinstance(upto, int)) and all(
-        v is None or isinstance(v, str) for v in lines
-    )
+    return isinstance(loaded, list) and all(v is None or isinstance(v, str) for v in loaded)
 
 
 class Lines(Mapping[int, str]):
@@ -65,8 +59,8 @@ class HashMemo:
         here = Path(__file__)
         code = file_memo.code_digest(Path(linehash.__file__), here)[:32]
         self._memo = file_memo.Memo(root / DIRECTORY, code, _valid)
-        self._fresh: dict[str, Any] = {}
-        self._read: dict[str, tuple[list[str | None], int | None]] = {}
+        self._fresh: dict[str, list[str | None]] = {}
+        self._read: dict[str, list[str | None]] = {}
         self._busy: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
@@ -77,15 +71,14 @@ class HashMemo:
         digest = file_memo.sha256_of(data)
         with self._computing(digest):
             known = self._recalled(digest)
-            if known is not None and (known[1] is None or known[1] >= upto):
-                return Lines(known[0], upto)
+            if known is not None:
+                return Lines(known, upto)
             # A miss hashes the whole file once: every check with findings in it reads that,
             # where hashing up to each one's last finding would go over the file again.
             found = linehash.line_hashes(linehash.decoded(data))
             items = [found.get(n) for n in range(1, max(found, default=0) + 1)]
             with self._lock:
-                self._read[digest] = (items, None)
-                self._fresh[digest] = {"upto": None, "lines": items}
+                self._read[digest] = self._fresh[digest] = items
         return Lines(items, upto)
 
     def _computing(self, digest: str) -> threading.Lock:
@@ -93,7 +86,7 @@ class HashMemo:
         with self._lock:
             return self._busy.setdefault(digest, threading.Lock())
 
-    def _recalled(self, digest: str) -> tuple[list[str | None], int | None] | None:
+    def _recalled(self, digest: str) -> list[str | None] | None:
         """The entry of these bytes: read from the memo once per run, then kept."""
         with self._lock:
             known = self._read.get(digest)
@@ -102,11 +95,8 @@ class HashMemo:
         loaded = self._memo.get(digest)
         if loaded is None:
             return None
-        # Hashes up to a line are the whole file's, cut there (linehash.line_hashes).
-        entry = (loaded["lines"], loaded["upto"])
         with self._lock:
-            self._read.setdefault(digest, entry)
-        return entry
+            return self._read.setdefault(digest, loaded)
 
     def save(self) -> None:
         with self._lock:

@@ -66,6 +66,8 @@ def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
     )
     entry.write_text("[1, 2")
     assert linehash_memo.HashMemo(tmp_path).hashes(src, 3) == linehash.file_line_hashes(src, upto=3)
+    entry.write_text(json.dumps([1, 2, 3]))  # the right shape, the wrong values
+    assert linehash_memo.HashMemo(tmp_path).hashes(src, 3) == linehash.file_line_hashes(src, upto=3)
 
 
 def test_unreadable_files_have_no_hashes(tmp_path: Path) -> None:
