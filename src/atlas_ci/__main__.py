@@ -2,7 +2,8 @@
 
 Kept free of heavy imports: Typer and the rest load only after the signal handlers are in place
 (a Ctrl-C during start-up is then recorded, never a KeyboardInterrupt traceback), and
-`--version` and an instant replay (replay.py) answer without loading them at all.
+`--version` and an instant replay (replay.py) answer without loading them at all; a quiet gate
+command line (gate_args.py) runs without Typer.
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ def _run(args: list[str]) -> int:
             replayed = replay.serve(args)
             if replayed is not None:
                 return replayed
+            # The same quiet command lines, when they must run: without Typer (cli_execute.py).
+            from atlas_ci import cli_execute
+
+            quick = cli_execute.run_quiet(args)
+            if quick is not None:
+                return quick
         from atlas_ci.cli import app
 
         app(prog_name="atlas-ci")

@@ -207,18 +207,15 @@ def _run(  # noqa: PLR0917 - the shared options of the commands that run checks
     replay_args: tuple[str, ...] | None = None,
 ) -> int:
     from atlas_ci import interrupts
-    from atlas_ci.pipeline import GateRequest
 
     # Signals are recorded from here (the entry point already does so from the first line).
     with interrupts.deferred(), errors_to_exit():
-        cwd = Path.cwd()
-        request = GateRequest(
-            target=target,
-            root=_root(cwd),
-            config_path=cwd / config if config else None,
-            only=tuple(only or ()),
-            skip=tuple(skip or ()),
-            report_dir=cwd / report_dir if report_dir else None,
+        request = cli_execute.request(
+            target,
+            config,
+            only,
+            skip,
+            report_dir,
             jobs=jobs,
             base=base,
             go_no_go=go_no_go,

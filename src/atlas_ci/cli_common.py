@@ -42,22 +42,13 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or ta
 @contextlib.contextmanager
 def errors_to_exit() -> Iterator[None]:
     """Our own errors become one message and the documented exit code; never a traceback."""
-    from atlas_ci.errors import AtlasCIError, ConfigError
+    from atlas_ci import cli_execute
+    from atlas_ci.errors import AtlasCIError
 
     try:
         yield
-    except ConfigError as exc:
-        _error(str(exc))
-        raise typer.Exit(2) from None
     except AtlasCIError as exc:
-        _error(str(exc))
-        raise typer.Exit(3) from None
-
-
-def _error(message: str) -> None:
-    from atlas_ci import console  # Rich only when there is something to say
-
-    console.error(message)
+        raise typer.Exit(cli_execute.failed(exc)) from None
 
 
 def _root(cwd: Path) -> Path:

@@ -27,6 +27,7 @@ from atlas_ci import (
     redact,
     redact_artifacts,
     replay_record,
+    repo_state,
     reportdir,
     reporting,
     runner,
@@ -144,7 +145,7 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
     gc_tuning.settled()  # what loaded so far lives for the whole run
     with interrupts.deferred():
         started_at, started = datetime.now(UTC), time.monotonic()
-        commit = reporting.git_commit(prep.project.root)
+        commit = repo_state.commit(prep.project.root)
         tree = replay_record.tree_now(
             _replay_args(prep), prep.project.root, prep.project.report_dir
         )
@@ -183,9 +184,7 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
         elif tree is not None and _silent(interrupted, warnings, annotations, problem):
             # From the report as written (ratchet applied, hashed, redacted: none of that reads
             # `cached` or `duration`), so the record only renders the warm texts.
-            _leave_record(
-                prep, tree, list(report.checks), _warm_renderer(prep, commit), clean_lines
-            )
+            _leave_record(prep, tree, commit, list(report.checks), clean_lines)
         if clean_lines is not None:
             clean_lines.save()
     return Outcome(report, written, annotations, code, tuple(warnings), problem)
@@ -246,21 +245,26 @@ def _replay_args(prep: Prepared) -> tuple[str, ...] | None:
 def _leave_record(
     prep: Prepared,
     tree: str,
+    commit: str | None,
     judged: list[CheckResult],
-    render: replay_record.Renderer,
     clean_lines: detector_memo.CleanLines | None,
 ) -> None:
     if not replay_record.replayable(judged) or (prep.cache and prep.cache.withheld()):
         return
     root, cfg = prep.project.root, prep.config
     facts = replay_record.inputs(
-        prep.replay_args or (), root, prep.project.python, cfg.source, root / cfg.baseline.path
+        prep.replay_args or (),
+        root,
+        prep.project.python,
+        cfg.source,
+        root / cfg.baseline.path,
+        commit=commit,
     )
     replay_record.leave(
         facts,
         tree,
         report_dir=prep.project.report_dir,
-        render=render,
+        render=_warm_renderer(prep, commit),
         warm=replay_record.as_warm(judged),
         history_path=aftermath.history_path(cfg, root) if cfg.history.enabled else None,
         launched=replay_record.launches(prep.cache, clean_lines),

@@ -41,6 +41,7 @@ from typing import Any, NamedTuple
 from atlas_ci import (
     __version__,
     env_stamp,
+    gate_args,
     head_start,
     interrupts,
     jsonl_file,
@@ -63,9 +64,7 @@ _DURATION_MARKS = ('"duration": 4242.424', "took 70m 42s")
 _SENTINEL_TRACES = tuple(
     zip((SENTINEL_TIME, *_DURATION_MARKS), ("1901-02-03", "4242.4", "70m 42s"), strict=True)
 )
-_FLAGS = frozenset({"-q", "--quiet"})
 _ROOT_FILES = ("atlas-ci.toml", "pyproject.toml")
-_VALUED = frozenset({"--only", "--skip", "--report-dir", "--config"})
 ENV_KEYS = (
     "PATH",
     "HOME",
@@ -88,21 +87,7 @@ ENV_PREFIXES = ("ATLAS_CI", "RUFF_", "MYPY_", "BANDIT", "DETECT_SECRETS", "RADON
 
 def servable(args: Sequence[str]) -> bool:
     """A command line the replay may answer: `gate TARGET`, quiet, with the listed options."""
-    if len(args) < 2 or args[0] != "gate" or args[1].startswith("-"):
-        return False
-    rest = list(args[2:])
-    quiet = False
-    while rest:
-        arg = rest.pop(0)
-        name = arg.split("=", 1)[0]
-        if arg in _FLAGS:
-            quiet = True
-        elif name in _VALUED:
-            if "=" not in arg and (not rest or rest.pop(0).startswith("-")):
-                return False
-        else:
-            return False
-    return quiet
+    return gate_args.parse(args) is not None
 
 
 def this_command() -> tuple[str, ...] | None:
@@ -146,6 +131,10 @@ class Inputs(NamedTuple):
     python: str
     python_dirs: tuple[str, ...]
     files: tuple[str, ...]  # config and baseline files, absolute
+    # The commit a run read at its start (a record is left at its end: no second git process);
+    # unset, it is read when the facts are.
+    head: str | None = None
+    head_known: bool = False
 
     def facts(self, tree: str, env: Mapping[str, str]) -> str:
         return _digest(self.parts(env), tree)
@@ -168,7 +157,7 @@ class Inputs(NamedTuple):
             "project_python": env_stamp.stamp(self.python, list(self.python_dirs)),
             "path_dirs": [f"{d}:{env_stamp.stat_of(d)}" for d in path_dirs],
             "ancestry": _ancestry(self.cwd),
-            "commit": repo_state.commit(self.root),
+            "commit": self.head if self.head_known else repo_state.commit(self.root),
             "files": {f: repo_state.file_digest(Path(f)) for f in self.files},
         }
         return parts

@@ -83,8 +83,15 @@ def _python_dirs(root: Path, python: str) -> tuple[str, ...]:
 
 
 def inputs(
-    args: tuple[str, ...], root: Path, python: str, config: Path | None, baseline: Path
+    args: tuple[str, ...],
+    root: Path,
+    python: str,
+    config: Path | None,
+    baseline: Path,
+    *,
+    commit: str | None,
 ) -> replay.Inputs:
+    """The facts of a run that read `commit` at its start."""
     files = {str(root / name) for name in CONFIG_FILES} | {str(baseline)}
     if config is not None:
         files.add(str(config.resolve()))
@@ -95,6 +102,8 @@ def inputs(
         python=python,
         python_dirs=_python_dirs(root, python),
         files=tuple(sorted(files)),
+        head=commit,
+        head_known=True,
     )
 
 
