@@ -56,6 +56,7 @@ class Snapshot(NamedTuple):
     report_dir: str
     tree: str
     files: Mapping[str, str]  # repository-relative name -> digest (repo_state.file_digest)
+    commit: str | None = None  # as the replay read it, with the rest of its facts
 
 
 class _State:

@@ -27,7 +27,6 @@ from atlas_ci import (
     redact,
     redact_artifacts,
     replay_record,
-    repo_state,
     reportdir,
     reporting,
     runner,
@@ -145,7 +144,7 @@ def execute(prep: Prepared, observer: runner.Observer) -> Outcome:
     gc_tuning.settled()  # what loaded so far lives for the whole run
     with interrupts.deferred():
         started_at, started = datetime.now(UTC), time.monotonic()
-        commit = repo_state.commit(prep.project.root)
+        commit = replay_record.commit_now(prep.project.root, prep.project.report_dir)
         tree = replay_record.tree_now(
             _replay_args(prep), prep.project.root, prep.project.report_dir
         )

@@ -311,7 +311,7 @@ def _serve(args: Sequence[str], cwd: Path, began: float, started_at: datetime) -
     parts = inputs.parts(os.environ)
     if _digest(parts, tree) != entry["facts"]:
         if entry.get("launches") and _digest(parts, None) == entry.get("base"):
-            snap = head_start.Snapshot(str(root), str(report_dir), tree, files)
+            snap = head_start.Snapshot(str(root), str(report_dir), tree, files, parts["commit"])
             head_start.start(entry["launches"], snap)
         return None
     if interrupts.requested():

@@ -35,6 +35,13 @@ def tree_now(args: tuple[str, ...] | None, root: Path, report_dir: Path) -> str 
     return snap.tree if snap is not None else repo_state.content_digest(root, report_dir)
 
 
+def commit_now(root: Path, report_dir: Path) -> str | None:
+    """The commit the run's reports name; after a head start, as its snapshot's facts read it
+    (a moment before: no second git process)."""
+    snap = head_start.snapshot(root, report_dir)
+    return snap.commit if snap is not None else repo_state.commit(root)
+
+
 def launches(
     cache: ResultCache | None, memo: detector_memo.CleanLines | None = None
 ) -> list[dict[str, Any]] | None:

@@ -124,6 +124,20 @@ def test_an_edited_tree_adopts_the_tool_started_ahead(repo: Path) -> None:
     assert all(c["cached"] for c in checks(report(repo)).values())
 
 
+def test_a_run_after_a_head_start_names_the_commit_its_snapshot_read(repo: Path) -> None:
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "fixture"], cwd=repo, check=True)
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    drive(repo, "gate", "quality", "-q")
+    (repo / "src" / "pkg" / "b.py").write_text("import os\n\n\n" + GOOD.replace("add", "sub"))
+    _, log = drive(repo, "gate", "quality", "-q")
+    assert any(entry[0] == "adopted" for entry in log)
+    assert report(repo)["commit"] == head
+
+
 def test_a_file_edited_after_the_snapshot_keeps_the_result_out_of_the_cache(repo: Path) -> None:
     drive(repo, "gate", "quality", "-q")
     init = repo / "src" / "pkg" / "__init__.py"
