@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 _FLAGS = frozenset({"-q", "--quiet"})
-_REPEATED = {"--only": "only", "--skip": "skip"}
-_SINGLE = {"--report-dir": "report_dir", "--config": "config"}
+_VALUED = {"--only": "only", "--skip": "skip", "--report-dir": "report_dir", "--config": "config"}
 
 
 class QuietGate(NamedTuple):
@@ -28,39 +27,51 @@ class QuietGate(NamedTuple):
 
 def parse(args: Sequence[str]) -> QuietGate | None:
     """The options of a quiet `gate` command line of the form above, else None."""
-    if len(args) < 2 or args[0] != "gate" or not _plain(args[1]) or args[1].startswith("-"):
+    if len(args) < 2 or args[0] != "gate" or not _usable(args[1]):
         return None
-    lists: dict[str, list[str]] = {"only": [], "skip": []}
-    single: dict[str, str | None] = {"report_dir": None, "config": None}
+    found = _options(list(args[2:]))
+    if found is None:
+        return None
+    last = {field: values[-1] if values else None for field, values in found.items()}
+    return QuietGate(
+        args[1], tuple(found["only"]), tuple(found["skip"]), last["report_dir"], last["config"]
+    )
+
+
+def _options(rest: list[str]) -> dict[str, list[str]] | None:
+    """Each option's values in order, if the line is quiet and holds nothing else."""
+    found: dict[str, list[str]] = {field: [] for field in _VALUED.values()}
     quiet = False
-    rest = list(args[2:])
     while rest:
         arg = rest.pop(0)
         if arg in _FLAGS:
             quiet = True
             continue
-        name, eq, value = arg.partition("=")
-        if name not in _REPEATED and name not in _SINGLE:
+        option = _option(arg, rest)
+        if option is None:
             return None
-        if not eq:
-            if not rest:
-                return None
-            value = rest.pop(0)
-        if not value or value.startswith("-") or not _plain(value):
-            return None
-        if name in _REPEATED:
-            lists[_REPEATED[name]].append(value)
-        else:
-            single[_SINGLE[name]] = value
-    if not quiet:
+        found[option[0]].append(option[1])
+    return found if quiet else None
+
+
+def _option(arg: str, rest: list[str]) -> tuple[str, str] | None:
+    """(field, value) of `--name=VALUE`, or of `--name` and the next argument (taken)."""
+    name, eq, value = arg.partition("=")
+    field = _VALUED.get(name)
+    if field is None:
         return None
-    return QuietGate(
-        args[1], tuple(lists["only"]), tuple(lists["skip"]), single["report_dir"], single["config"]
-    )
+    if not eq:
+        if not rest:
+            return None
+        value = rest.pop(0)
+    return (field, value) if _usable(value) else None
 
 
-def _plain(text: str) -> bool:
-    """Text as typed: no undecodable bytes (surrogate escapes), which Typer decodes its own way."""
+def _usable(text: str) -> bool:
+    """A value as typed: not empty, not like an option, no undecodable bytes (surrogate
+    escapes, which Typer decodes its own way)."""
+    if not text or text.startswith("-"):
+        return False
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
