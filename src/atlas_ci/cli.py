@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 if TYPE_CHECKING:
-    from atlas_ci.changes import ChangeRequest
+    from atlas_ci.pipeline import GateRequest
 
 import typer
 
@@ -110,22 +110,20 @@ def gate(  # noqa: PLR0917 - Typer maps each parameter to an option
     from atlas_ci import replay
 
     scope = cli_changed.request(changed, changed_lines)
-    raise typer.Exit(
-        _run(
-            target,
-            config,
-            only,
-            skip,
-            report_dir,
-            quiet,
-            jobs=jobs,
-            base=base,
-            go_no_go=False,
-            use_cache=not no_cache,
-            changes=scope,
-            replay_args=replay.this_command(),
-        )
+    request = cli_execute.request(
+        target,
+        config,
+        only,
+        skip,
+        report_dir,
+        jobs=jobs,
+        base=base,
+        go_no_go=False,
+        use_cache=not no_cache,
+        changes=scope,
+        replay_args=replay.this_command(),
     )
+    raise typer.Exit(_run(request, quiet))
 
 
 @app.command()
@@ -144,9 +142,10 @@ def precommit(  # noqa: PLR0917 - Typer maps each parameter to an option
     from atlas_ci.changes import ChangeRequest
 
     scope = ChangeRequest(files=tuple(files or ()))
-    raise typer.Exit(
-        _run(target, config, only, skip, report_dir, quiet, go_no_go=False, changes=scope)
+    request = cli_execute.request(
+        target, config, only, skip, report_dir, go_no_go=False, changes=scope
     )
+    raise typer.Exit(_run(request, quiet))
 
 
 @app.command("deploy-check")
@@ -177,7 +176,10 @@ def deploy_check(  # noqa: PLR0917 - Typer maps each parameter to an option
     def gate_run(target: str, out: Path | None, overrides: tuple[tuple[str, object], ...]) -> int:
         mine = target == "deploy"  # --only/--skip select deploy checks; evidence runs whole gates
         selected = (only, skip) if mine else (None, None)
-        return _run(target, config, *selected, out, quiet, go_no_go=mine, overrides=overrides)
+        request = cli_execute.request(
+            target, config, *selected, out, go_no_go=mine, overrides=overrides
+        )
+        return _run(request, quiet)
 
     cwd = Path.cwd()
     opts = dc.DeployOptions(bundle, environment, from_dir and cwd / from_dir, run_gates)
@@ -190,40 +192,11 @@ def deploy_check(  # noqa: PLR0917 - Typer maps each parameter to an option
     raise typer.Exit(code)
 
 
-def _run(  # noqa: PLR0917 - the shared options of the commands that run checks
-    target: str,
-    config: Path | None,
-    only: list[str] | None,
-    skip: list[str] | None,
-    report_dir: Path | None,
-    quiet: bool,
-    *,
-    jobs: int | None = None,
-    base: str | None = None,
-    go_no_go: bool,
-    use_cache: bool = True,
-    overrides: tuple[tuple[str, object], ...] = (),
-    changes: ChangeRequest | None = None,
-    replay_args: tuple[str, ...] | None = None,
-) -> int:
+def _run(request: GateRequest, quiet: bool) -> int:
     from atlas_ci import interrupts
 
     # Signals are recorded from here (the entry point already does so from the first line).
     with interrupts.deferred(), errors_to_exit():
-        request = cli_execute.request(
-            target,
-            config,
-            only,
-            skip,
-            report_dir,
-            jobs=jobs,
-            base=base,
-            go_no_go=go_no_go,
-            use_cache=use_cache,
-            overrides=overrides,
-            changes=changes,
-            replay_args=replay_args,
-        )
         code = cli_execute.execute(request, quiet)
         return interrupts.EXIT_CODE if interrupts.requested() else code
     raise AssertionError("unreachable")  # pragma: no cover - errors_to_exit raises typer.Exit
